@@ -285,6 +285,7 @@ json tomlToJson(const toml::node& n) {
 }
 
 void checkImage(const SceneMetadata& s) {
+  if (!fs::exists(s.image)) throw IoError("image file not found", {s.metadataPath, "image.path", s.image});
   RasterReader r(s.image);
   const auto& info = r.info();
   if (info.length != s.grid.length || info.width != s.grid.width)
@@ -295,6 +296,9 @@ void checkImage(const SceneMetadata& s) {
     throw InvalidInput("image has only " + std::to_string(info.bands) + " band(s)", {s.metadataPath, "image.band", std::to_string(s.imageBand)});
   if (s.imageKind == ImageKind::Slc && !isComplex(info.type))
     throw InvalidInput("image kind is \"slc\" but the raster is not complex (" + toString(info.type) + ")",
+                       {s.metadataPath, "image.kind", s.image});
+  if (s.imageKind != ImageKind::Slc && isComplex(info.type))
+    throw InvalidInput("image kind is \"" + toString(s.imageKind) + "\" but the raster is complex; use \"slc\"",
                        {s.metadataPath, "image.kind", s.image});
 }
 }  // namespace

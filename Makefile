@@ -1,0 +1,40 @@
+# orthotrack: the two Quick-start commands (`make demo`, `make test`) and a few helpers.
+# Each target installs missing Debian packages first (scripts/setup.sh, needs root or sudo).
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: setup configure build demo test test-fast bench asan clean
+
+setup:
+	bash scripts/setup.sh
+
+configure: setup
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+## Simulate the small Baige-like stack and run it end to end; prints where the report is.
+demo: build
+	bash scripts/demo.sh $(BUILD)
+
+## The whole test suite through CTest (unit + slow end-to-end tests).
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+## Unit tests only (skips tests labelled slow).
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
+
+bench: build
+	bash scripts/bench.sh $(BUILD)
+
+## Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: setup
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,11 @@
+#include "verbs.hpp"
+
+namespace orthotrack::cli {
+
+std::vector<std::unique_ptr<Verb>> makeVerbs() {
+  std::vector<std::unique_ptr<Verb>> v;
+  v.push_back(makeInfoVerb());
+  return v;
+}
+
+}  // namespace orthotrack::cli
