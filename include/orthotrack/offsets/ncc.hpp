@@ -1,0 +1,129 @@
+#pragma once
+/// Kernels of the offset tracker, public so that tests and other modules can use them alone:
+/// the FFT zero-mean NCC of one chip against all placements in a search chip, the sub-pixel peak
+/// refiner (trigonometric interpolation of the correlation surface) and the complex chip
+/// oversampler. Each object owns its buffers (allocated once, FFTW-aligned) and uses FFTW plans
+/// from a process-wide cache (created under a mutex, executed concurrently). One object per thread.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "orthotrack/core/raster.hpp"
+
+namespace orthotrack::offsets {
+
+/// Smallest m >= n whose only prime factors are 2, 3 and 5 (n >= 1).
+int smoothSize(int n);
+
+/// Zero-mean normalized cross-correlation of a chip (rows × cols) against every placement inside a
+/// search chip (search_rows × search_cols):
+///   ncc(k, l) = Σ (a − ā)(b_kl − b̄_kl) / sqrt(Σ (a − ā)² · Σ (b_kl − b̄_kl)²),
+/// b_kl the search pixels under the chip placed at (k, l), k in [0, lagRows()), l in [0, lagCols()).
+/// The numerator is one r2c/c2r correlation at a 2/3/5-smooth FFT size >= the search chip (row
+/// transforms pruned to the non-zero input rows and the needed output rows); the denominators come
+/// from sliding (summed-area) sums of the search chip and its square, O(1) per lag.
+/// Lags where the search window is constant get 0.
+class NccCorrelator {
+ public:
+  NccCorrelator(int rows, int cols, int search_rows, int search_cols, bool fftw_measure = true);
+  ~NccCorrelator();
+  NccCorrelator(NccCorrelator&&) noexcept;
+  NccCorrelator& operator=(NccCorrelator&&) noexcept;
+  NccCorrelator(const NccCorrelator&) = delete;
+  NccCorrelator& operator=(const NccCorrelator&) = delete;
+
+  int rows() const;
+  int cols() const;
+  int searchRows() const;
+  int searchCols() const;
+  int lagRows() const;  ///< search_rows − rows + 1
+  int lagCols() const;  ///< search_cols − cols + 1
+  int fftRows() const;
+  int fftCols() const;
+
+  /// Copies the chips, removes their means and fills `out` (lagRows × lagCols). Returns the number
+  /// of lags with a non-constant search window (0: no correlation possible, also when the chip is
+  /// constant).
+  int correlate(RasterView<const float> chip, RasterView<const float> search, RasterView<float> out);
+
+  /// Zero-copy use: write the zero-mean chip into chipBuffer() (row stride bufferStride(), only the
+  /// first cols() of each row) and the search chip (any constant removed, for precision) into
+  /// searchBuffer(), then run() with the chip energy Σ chip². Returns as correlate().
+  float* chipBuffer();
+  float* searchBuffer();
+  std::int64_t bufferStride() const;
+  int run(double chip_energy, RasterView<float> out);
+
+  /// Bytes of buffers held.
+  std::size_t bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Result of a sub-pixel refinement, in samples of the surface relative to the integer peak.
+struct SubpixelPeak {
+  double dr = 0.0;    ///< rows
+  double dc = 0.0;    ///< cols
+  float value = 0.0f; ///< interpolated surface value at the refined peak
+  bool valid = false; ///< false when the peak lies on the surface border (no patch)
+};
+
+/// Sub-pixel peak of a sampled surface: the (2h+1)² patch centred on the integer peak (pr, pc) is
+/// interpolated trigonometrically (exactly what zero-padding its DFT does: a separable convolution
+/// with the periodic sinc D(t) = sin(πt) / (M sin(πt/M)), M = 2h+1), evaluated on a grid of step
+/// 1/factor within ±1 sample of (pr, pc) (two stages when factor > 16: 1/8 then 1/factor), and
+/// its maximum is returned. h = half, reduced near the surface border.
+class PeakRefiner {
+ public:
+  PeakRefiner(int half, int factor);
+  SubpixelPeak refine(RasterView<const float> surface, int pr, int pc);
+  int half() const { return half_; }
+  int factor() const { return factor_; }
+
+ private:
+  float kernel(int M, int q) const;  // D_M(q / factor)
+  void evaluate(RasterView<const float> s, int pr, int pc, int h, int jy0, int jy1, int jx0, int jx1, int& bjy, int& bjx,
+                float& best);
+  int half_, factor_;
+  std::vector<float> table_;   // D_{2·half+1}(q / factor), q in [−qmax, qmax]
+  int qmax_ = 0;
+  std::vector<float> rowI_;    // (2h+1) × positions
+  std::vector<float> ky_, kx_; // kernels for the current positions
+};
+
+/// FFT oversampling of complex chips (rows × cols) by an integer factor: forward DFT, the spectrum
+/// placed in the corners of a (factor·rows) × (factor·cols) zero array (the Nyquist bin of an even
+/// axis on the negative side), inverse DFT, scaled to keep amplitudes; optionally after removing
+/// the mean phase ramp along each axis (deramping), then detected (amplitude).
+class ChipOversampler {
+ public:
+  ChipOversampler(int rows, int cols, int factor, bool fftw_measure = true);
+  ~ChipOversampler();
+  ChipOversampler(ChipOversampler&&) noexcept;
+  ChipOversampler& operator=(ChipOversampler&&) noexcept;
+  ChipOversampler(const ChipOversampler&) = delete;
+  ChipOversampler& operator=(const ChipOversampler&) = delete;
+
+  /// Input buffer, rows × cols, contiguous rows.
+  cfloat* input();
+  /// Deramps (when asked), oversamples and writes amplitudes to out (factor·rows × factor·cols).
+  void run(bool deramp, RasterView<float> out);
+  /// The oversampled complex chip of the last run (factor·rows × factor·cols, contiguous).
+  const cfloat* oversampled() const;
+  int rows() const;
+  int cols() const;
+  int factor() const;
+  std::size_t bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Removes the mean phase ramp of a complex chip in place: the mean phase increments along rows
+/// and columns, arg Σ z(r, c+1)·conj(z(r, c)) and arg Σ z(r+1, c)·conj(z(r, c)), are taken off.
+void deramp(cfloat* chip, int rows, int cols);
+
+}  // namespace orthotrack::offsets

@@ -1,0 +1,454 @@
+#include "orthotrack/offsets/ncc.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <numbers>
+#include <tuple>
+
+#include "fft_plans.hpp"
+#include "orthotrack/core/error.hpp"
+
+namespace orthotrack::offsets {
+
+namespace detail {
+
+fftwf_plan plan(PlanKind kind, int n0, int n1, int howmany, bool measure) {
+  static std::mutex mu;
+  static std::map<std::tuple<int, int, int, int, bool>, fftwf_plan> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  const auto key = std::make_tuple(static_cast<int>(kind), n0, n1, howmany, measure);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  const unsigned flags = measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+  fftwf_plan p = nullptr;
+  switch (kind) {
+    case PlanKind::r2c_rows: {
+      const int nh = n1 / 2 + 1;
+      auto in = fftwAlloc<float>(static_cast<std::size_t>(howmany) * n1);
+      auto out = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(howmany) * nh);
+      p = fftwf_plan_many_dft_r2c(1, &n1, howmany, in.get(), nullptr, 1, n1, out.get(), nullptr, 1, nh, flags);
+      break;
+    }
+    case PlanKind::c2r_rows: {
+      const int nh = n1 / 2 + 1;
+      auto in = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(howmany) * nh);
+      auto out = fftwAlloc<float>(static_cast<std::size_t>(howmany) * n1);
+      p = fftwf_plan_many_dft_c2r(1, &n1, howmany, in.get(), nullptr, 1, nh, out.get(), nullptr, 1, n1, flags);
+      break;
+    }
+    case PlanKind::c2c_cols_fwd:
+    case PlanKind::c2c_cols_bwd: {
+      auto buf = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * howmany);
+      const int sign = kind == PlanKind::c2c_cols_fwd ? FFTW_FORWARD : FFTW_BACKWARD;
+      p = fftwf_plan_many_dft(1, &n0, howmany, buf.get(), nullptr, howmany, 1, buf.get(), nullptr, howmany, 1, sign,
+                              flags);
+      break;
+    }
+    case PlanKind::c2c_2d_fwd:
+    case PlanKind::c2c_2d_bwd: {
+      auto in = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * n1);
+      auto out = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * n1);
+      const int sign = kind == PlanKind::c2c_2d_fwd ? FFTW_FORWARD : FFTW_BACKWARD;
+      p = fftwf_plan_dft_2d(n0, n1, in.get(), out.get(), sign, flags);
+      break;
+    }
+  }
+  if (!p) throw Error("FFTW could not make a plan", {"", "offsets.fft", std::to_string(n0) + "x" + std::to_string(n1)});
+  cache.emplace(key, p);
+  return p;
+}
+
+}  // namespace detail
+
+using detail::FftwPtr;
+using detail::fftwAlloc;
+using detail::PlanKind;
+
+int smoothSize(int n) {
+  if (n < 1) n = 1;
+  for (int m = n;; ++m) {
+    int r = m;
+    for (int f : {2, 3, 5})
+      while (r % f == 0) r /= f;
+    if (r == 1) return m;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// NccCorrelator
+
+struct NccCorrelator::Impl {
+  int R, C, SR, SC, LR, LC, Nr, Nc, Nh;
+  FftwPtr<float> chip, search, out;
+  FftwPtr<fftwf_complex> specA, specB;
+  std::vector<float> v1, v2;  // vertical sliding sums of the search chip and its square (SC each)
+  fftwf_plan rowChip, rowSearch, colF, colB, rowInv;
+};
+
+NccCorrelator::NccCorrelator(int rows, int cols, int search_rows, int search_cols, bool measure)
+    : impl_(std::make_unique<Impl>()) {
+  if (rows < 1 || cols < 1 || search_rows < rows || search_cols < cols)
+    throw InvalidInput("search chip smaller than the chip", {"", "offsets.search",
+                                                             std::to_string(search_rows) + "x" + std::to_string(search_cols)});
+  auto& m = *impl_;
+  m.R = rows;
+  m.C = cols;
+  m.SR = search_rows;
+  m.SC = search_cols;
+  m.LR = search_rows - rows + 1;
+  m.LC = search_cols - cols + 1;
+  m.Nr = smoothSize(search_rows);
+  m.Nc = smoothSize(search_cols);
+  m.Nh = m.Nc / 2 + 1;
+  m.chip = fftwAlloc<float>(static_cast<std::size_t>(m.R) * m.Nc);
+  m.search = fftwAlloc<float>(static_cast<std::size_t>(m.SR) * m.Nc);
+  m.out = fftwAlloc<float>(static_cast<std::size_t>(m.LR) * m.Nc);
+  m.specA = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr) * m.Nh);
+  m.specB = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr) * m.Nh);
+  m.v1.assign(static_cast<std::size_t>(m.SC), 0.0f);
+  m.v2.assign(static_cast<std::size_t>(m.SC), 0.0f);
+  m.rowChip = detail::plan(PlanKind::r2c_rows, 0, m.Nc, m.R, measure);
+  m.rowSearch = detail::plan(PlanKind::r2c_rows, 0, m.Nc, m.SR, measure);
+  m.colF = detail::plan(PlanKind::c2c_cols_fwd, m.Nr, 0, m.Nh, measure);
+  m.colB = detail::plan(PlanKind::c2c_cols_bwd, m.Nr, 0, m.Nh, measure);
+  m.rowInv = detail::plan(PlanKind::c2r_rows, 0, m.Nc, m.LR, measure);
+}
+
+NccCorrelator::~NccCorrelator() = default;
+NccCorrelator::NccCorrelator(NccCorrelator&&) noexcept = default;
+NccCorrelator& NccCorrelator::operator=(NccCorrelator&&) noexcept = default;
+
+int NccCorrelator::rows() const { return impl_->R; }
+int NccCorrelator::cols() const { return impl_->C; }
+int NccCorrelator::searchRows() const { return impl_->SR; }
+int NccCorrelator::searchCols() const { return impl_->SC; }
+int NccCorrelator::lagRows() const { return impl_->LR; }
+int NccCorrelator::lagCols() const { return impl_->LC; }
+int NccCorrelator::fftRows() const { return impl_->Nr; }
+int NccCorrelator::fftCols() const { return impl_->Nc; }
+float* NccCorrelator::chipBuffer() { return impl_->chip.get(); }
+float* NccCorrelator::searchBuffer() { return impl_->search.get(); }
+std::int64_t NccCorrelator::bufferStride() const { return impl_->Nc; }
+std::size_t NccCorrelator::bytes() const {
+  const auto& m = *impl_;
+  return sizeof(float) * (static_cast<std::size_t>(m.R + m.SR + m.LR) * m.Nc + 2u * m.SC) +
+         2 * sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nr) * m.Nh;
+}
+
+int NccCorrelator::correlate(RasterView<const float> chip, RasterView<const float> search, RasterView<float> out) {
+  auto& m = *impl_;
+  if (chip.length() != m.R || chip.width() != m.C || search.length() != m.SR || search.width() != m.SC ||
+      out.length() != m.LR || out.width() != m.LC)
+    throw InvalidInput("chip, search or output size does not match the correlator", {"", "offsets.chip", ""});
+  double sa = 0, sb = 0;
+  for (int r = 0; r < m.R; ++r)
+    for (int c = 0; c < m.C; ++c) sa += double(chip(r, c));
+  for (int r = 0; r < m.SR; ++r)
+    for (int c = 0; c < m.SC; ++c) sb += double(search(r, c));
+  const double ma = sa / (double(m.R) * m.C), mb = sb / (double(m.SR) * m.SC);
+  double energy = 0;
+  for (int r = 0; r < m.R; ++r) {
+    float* d = m.chip.get() + static_cast<std::int64_t>(r) * m.Nc;
+    for (int c = 0; c < m.C; ++c) {
+      const float v = static_cast<float>(double(chip(r, c)) - ma);
+      d[c] = v;
+      energy += double(v) * double(v);
+    }
+  }
+  for (int r = 0; r < m.SR; ++r) {
+    float* d = m.search.get() + static_cast<std::int64_t>(r) * m.Nc;
+    for (int c = 0; c < m.SC; ++c) d[c] = static_cast<float>(double(search(r, c)) - mb);
+  }
+  return run(energy, out);
+}
+
+int NccCorrelator::run(double energy, RasterView<float> out) {
+  auto& m = *impl_;
+  if (!(energy > 0.0)) {
+    for (int k = 0; k < m.LR; ++k) std::fill(out.row(k), out.row(k) + m.LC, 0.0f);
+    return 0;
+  }
+  const std::size_t rowBytes = sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nh);
+  // Forward transforms: rows first (only the rows that hold data), zero the rest, then columns.
+  fftwf_execute_dft_r2c(m.rowChip, m.chip.get(), m.specA.get());
+  std::memset(m.specA.get() + static_cast<std::size_t>(m.R) * m.Nh, 0, rowBytes * static_cast<std::size_t>(m.Nr - m.R));
+  fftwf_execute_dft(m.colF, m.specA.get(), m.specA.get());
+  fftwf_execute_dft_r2c(m.rowSearch, m.search.get(), m.specB.get());
+  if (m.Nr > m.SR)
+    std::memset(m.specB.get() + static_cast<std::size_t>(m.SR) * m.Nh, 0,
+                rowBytes * static_cast<std::size_t>(m.Nr - m.SR));
+  fftwf_execute_dft(m.colF, m.specB.get(), m.specB.get());
+  // Cross-power spectrum conj(A)·B, scaled for the unnormalized inverse.
+  {
+    const float scale = 1.0f / (float(m.Nr) * float(m.Nc));
+    const float* A = &m.specA[0][0];
+    float* B = &m.specB[0][0];
+    const std::size_t n = static_cast<std::size_t>(m.Nr) * m.Nh;
+    for (std::size_t i = 0; i < n; ++i) {
+      const float ar = A[2 * i], ai = A[2 * i + 1], br = B[2 * i], bi = B[2 * i + 1];
+      B[2 * i] = (ar * br + ai * bi) * scale;
+      B[2 * i + 1] = (ar * bi - ai * br) * scale;
+    }
+  }
+  // Inverse: all columns, then only the LR rows of lags that are needed.
+  fftwf_execute_dft(m.colB, m.specB.get(), m.specB.get());
+  fftwf_execute_dft_c2r(m.rowInv, m.specB.get(), m.out.get());
+
+  // Denominators from sliding sums of the search chip (vertical sums kept per column, then a
+  // horizontal running sum per lag row). Sums of the square in double along each lag row.
+  const float* s = m.search.get();
+  const std::int64_t st = m.Nc;
+  float* v1 = m.v1.data();
+  float* v2 = m.v2.data();
+  std::fill(v1, v1 + m.SC, 0.0f);
+  std::fill(v2, v2 + m.SC, 0.0f);
+  for (int r = 0; r < m.R; ++r) {
+    const float* row = s + r * st;
+    for (int c = 0; c < m.SC; ++c) {
+      v1[c] += row[c];
+      v2[c] += row[c] * row[c];
+    }
+  }
+  const double n = double(m.R) * m.C;
+  int valid = 0;
+  for (int k = 0; k < m.LR; ++k) {
+    if (k > 0) {
+      const float* add = s + (k + m.R - 1) * st;
+      const float* sub = s + (k - 1) * st;
+      for (int c = 0; c < m.SC; ++c) {
+        v1[c] += add[c] - sub[c];
+        v2[c] += add[c] * add[c] - sub[c] * sub[c];
+      }
+    }
+    double h1 = 0, h2 = 0;
+    for (int c = 0; c < m.C; ++c) {
+      h1 += double(v1[c]);
+      h2 += double(v2[c]);
+    }
+    const float* num = m.out.get() + k * st;
+    float* o = out.row(k);
+    for (int l = 0; l < m.LC; ++l) {
+      if (l > 0) {
+        h1 += double(v1[l + m.C - 1]) - double(v1[l - 1]);
+        h2 += double(v2[l + m.C - 1]) - double(v2[l - 1]);
+      }
+      const double var = h2 - h1 * h1 / n;
+      if (var > 1e-7 * h2 && var > 0.0) {
+        o[l] = static_cast<float>(double(num[l]) / std::sqrt(energy * var));
+        ++valid;
+      } else {
+        o[l] = 0.0f;
+      }
+    }
+  }
+  return valid;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PeakRefiner
+
+PeakRefiner::PeakRefiner(int half, int factor) : half_(std::max(1, half)), factor_(std::max(1, factor)) {
+  qmax_ = (half_ + 1) * factor_ + factor_;
+  table_.resize(static_cast<std::size_t>(2 * qmax_ + 1));
+  const int M = 2 * half_ + 1;
+  for (int q = -qmax_; q <= qmax_; ++q) {
+    const double t = double(q) / factor_;
+    double d = 1.0;
+    if (q != 0) d = std::sin(std::numbers::pi * t) / (M * std::sin(std::numbers::pi * t / M));
+    table_[static_cast<std::size_t>(q + qmax_)] = static_cast<float>(d);
+  }
+  const int npos = 2 * std::min(factor_, 16) + 1;
+  rowI_.resize(static_cast<std::size_t>(2 * half_ + 1) * npos);
+  ky_.resize(static_cast<std::size_t>(2 * half_ + 1) * npos);
+  kx_.resize(static_cast<std::size_t>(2 * half_ + 1) * npos);
+}
+
+float PeakRefiner::kernel(int M, int q) const {
+  if (M == 2 * half_ + 1) return table_[static_cast<std::size_t>(q + qmax_)];
+  if (q == 0) return 1.0f;
+  const double t = double(q) / factor_;
+  return static_cast<float>(std::sin(std::numbers::pi * t) / (M * std::sin(std::numbers::pi * t / M)));
+}
+
+// Evaluates the interpolant at positions jy/f, jx/f (jy in [jy0, jy1], jx in [jx0, jx1]) relative to
+// (pr, pc) and keeps the maximum (first in row-major order on ties).
+void PeakRefiner::evaluate(RasterView<const float> s, int pr, int pc, int h, int jy0, int jy1, int jx0, int jx1,
+                           int& bjy, int& bjx, float& best) {
+  const int M = 2 * h + 1;
+  const int ny = jy1 - jy0 + 1, nx = jx1 - jx0 + 1;
+  for (int ix = 0; ix < nx; ++ix)
+    for (int x = -h; x <= h; ++x) kx_[static_cast<std::size_t>(ix * M + (x + h))] = kernel(M, jx0 + ix - x * factor_);
+  for (int iy = 0; iy < ny; ++iy)
+    for (int y = -h; y <= h; ++y) ky_[static_cast<std::size_t>(iy * M + (y + h))] = kernel(M, jy0 + iy - y * factor_);
+  for (int y = -h; y <= h; ++y) {
+    const float* row = s.row(pr + y) + pc;
+    float* ri = rowI_.data() + static_cast<std::size_t>(y + h) * nx;
+    for (int ix = 0; ix < nx; ++ix) {
+      const float* k = kx_.data() + static_cast<std::size_t>(ix) * M;
+      float acc = 0.0f;
+      for (int x = -h; x <= h; ++x) acc += row[x] * k[x + h];
+      ri[ix] = acc;
+    }
+  }
+  for (int iy = 0; iy < ny; ++iy) {
+    const float* k = ky_.data() + static_cast<std::size_t>(iy) * M;
+    for (int ix = 0; ix < nx; ++ix) {
+      float acc = 0.0f;
+      for (int y = 0; y < M; ++y) acc += k[y] * rowI_[static_cast<std::size_t>(y) * nx + ix];
+      if (acc > best) {
+        best = acc;
+        bjy = jy0 + iy;
+        bjx = jx0 + ix;
+      }
+    }
+  }
+}
+
+SubpixelPeak PeakRefiner::refine(RasterView<const float> s, int pr, int pc) {
+  SubpixelPeak out;
+  const int rows = static_cast<int>(s.length()), cols = static_cast<int>(s.width());
+  if (pr < 0 || pc < 0 || pr >= rows || pc >= cols) return out;
+  out.value = s(pr, pc);
+  const int h = std::min({half_, pr, pc, rows - 1 - pr, cols - 1 - pc});
+  if (h < 1) return out;
+  const int f = factor_;
+  int bjy = 0, bjx = 0;
+  float best = -std::numeric_limits<float>::infinity();
+  if (f <= 16) {
+    evaluate(s, pr, pc, h, -f, f, -f, f, bjy, bjx, best);
+  } else {
+    // Stage 1: step 1/8 sample over ±1 sample (positions are multiples of f/8 in 1/f units).
+    const int g = f / 8;
+    float best1 = -std::numeric_limits<float>::infinity();
+    int by = 0, bx = 0;
+    // Direct stage-1 evaluation (17 × 17 points) with the kernel function.
+    const int M = 2 * h + 1;
+    for (int iy = -8; iy <= 8; ++iy) {
+      for (int ix = -8; ix <= 8; ++ix) {
+        float acc = 0.0f;
+        for (int y = -h; y <= h; ++y) {
+          const float* row = s.row(pr + y) + pc;
+          float racc = 0.0f;
+          for (int x = -h; x <= h; ++x) racc += row[x] * kernel(M, ix * g - x * f);
+          acc += racc * kernel(M, iy * g - y * f);
+        }
+        if (acc > best1) {
+          best1 = acc;
+          by = iy * g;
+          bx = ix * g;
+        }
+      }
+    }
+    const int r = std::max(1, f / 8);
+    evaluate(s, pr, pc, h, std::max(-f, by - r), std::min(f, by + r), std::max(-f, bx - r), std::min(f, bx + r), bjy,
+             bjx, best);
+  }
+  out.dr = double(bjy) / f;
+  out.dc = double(bjx) / f;
+  out.value = best;
+  out.valid = true;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ChipOversampler and deramp
+
+struct ChipOversampler::Impl {
+  int R, C, F;
+  FftwPtr<fftwf_complex> in, spec, pad, out;
+  fftwf_plan fwd, bwd;
+};
+
+ChipOversampler::ChipOversampler(int rows, int cols, int factor, bool measure) : impl_(std::make_unique<Impl>()) {
+  if (rows < 2 || cols < 2 || factor < 1)
+    throw InvalidInput("bad chip size or oversampling factor", {"", "offsets.raw_oversample", std::to_string(factor)});
+  auto& m = *impl_;
+  m.R = rows;
+  m.C = cols;
+  m.F = factor;
+  const std::size_t n = static_cast<std::size_t>(rows) * cols, no = n * factor * factor;
+  m.in = fftwAlloc<fftwf_complex>(n);
+  m.spec = fftwAlloc<fftwf_complex>(n);
+  m.pad = fftwAlloc<fftwf_complex>(no);
+  m.out = fftwAlloc<fftwf_complex>(no);
+  m.fwd = detail::plan(PlanKind::c2c_2d_fwd, rows, cols, 1, measure);
+  m.bwd = detail::plan(PlanKind::c2c_2d_bwd, rows * factor, cols * factor, 1, measure);
+}
+ChipOversampler::~ChipOversampler() = default;
+ChipOversampler::ChipOversampler(ChipOversampler&&) noexcept = default;
+ChipOversampler& ChipOversampler::operator=(ChipOversampler&&) noexcept = default;
+cfloat* ChipOversampler::input() { return reinterpret_cast<cfloat*>(impl_->in.get()); }
+const cfloat* ChipOversampler::oversampled() const { return reinterpret_cast<const cfloat*>(impl_->out.get()); }
+int ChipOversampler::rows() const { return impl_->R; }
+int ChipOversampler::cols() const { return impl_->C; }
+int ChipOversampler::factor() const { return impl_->F; }
+std::size_t ChipOversampler::bytes() const {
+  const auto& m = *impl_;
+  const std::size_t n = static_cast<std::size_t>(m.R) * m.C;
+  return sizeof(fftwf_complex) * (2 * n + 2 * n * m.F * m.F);
+}
+
+void ChipOversampler::run(bool doDeramp, RasterView<float> outAmp) {
+  auto& m = *impl_;
+  if (doDeramp) deramp(input(), m.R, m.C);
+  fftwf_execute_dft(m.fwd, m.in.get(), m.spec.get());
+  const int R2 = m.R * m.F, C2 = m.C * m.F;
+  std::memset(m.pad.get(), 0, sizeof(fftwf_complex) * static_cast<std::size_t>(R2) * C2);
+  const float scale = 1.0f / (float(m.R) * float(m.C));
+  // Frequency u of an n-point axis goes to u (u < (n+1)/2) or u − n + n·F (negative side).
+  for (int u = 0; u < m.R; ++u) {
+    const int uo = u < (m.R + 1) / 2 ? u : u - m.R + R2;
+    const fftwf_complex* src = m.spec.get() + static_cast<std::size_t>(u) * m.C;
+    fftwf_complex* dst = m.pad.get() + static_cast<std::size_t>(uo) * C2;
+    for (int v = 0; v < m.C; ++v) {
+      const int vo = v < (m.C + 1) / 2 ? v : v - m.C + C2;
+      dst[vo][0] = src[v][0] * scale;
+      dst[vo][1] = src[v][1] * scale;
+    }
+  }
+  fftwf_execute_dft(m.bwd, m.pad.get(), m.out.get());
+  for (int r = 0; r < R2; ++r) {
+    const fftwf_complex* src = m.out.get() + static_cast<std::size_t>(r) * C2;
+    float* d = outAmp.row(r);
+    for (int c = 0; c < C2; ++c) d[c] = std::sqrt(src[c][0] * src[c][0] + src[c][1] * src[c][1]);
+  }
+}
+
+void deramp(cfloat* z, int rows, int cols) {
+  double ar = 0, ai = 0, br = 0, bi = 0;  // along columns (range) and rows (azimuth)
+  for (int r = 0; r < rows; ++r) {
+    const cfloat* p = z + static_cast<std::size_t>(r) * cols;
+    for (int c = 0; c + 1 < cols; ++c) {
+      // z(c+1)·conj(z(c))
+      ar += double(p[c + 1].real()) * double(p[c].real()) + double(p[c + 1].imag()) * double(p[c].imag());
+      ai += double(p[c + 1].imag()) * double(p[c].real()) - double(p[c + 1].real()) * double(p[c].imag());
+    }
+    if (r + 1 < rows) {
+      const cfloat* q = p + cols;
+      for (int c = 0; c < cols; ++c) {
+        br += double(q[c].real()) * double(p[c].real()) + double(q[c].imag()) * double(p[c].imag());
+        bi += double(q[c].imag()) * double(p[c].real()) - double(q[c].real()) * double(p[c].imag());
+      }
+    }
+  }
+  const double phc = (ar == 0 && ai == 0) ? 0.0 : std::atan2(ai, ar);
+  const double phr = (br == 0 && bi == 0) ? 0.0 : std::atan2(bi, br);
+  if (phc == 0.0 && phr == 0.0) return;
+  // exp(−i(r·phr + c·phc)) = exp(−i·r·phr) · exp(−i·phc)^c, the column factor by recurrence (double).
+  const double sc = std::sin(-phc), cc = std::cos(-phc);
+  for (int r = 0; r < rows; ++r) {
+    cfloat* p = z + static_cast<std::size_t>(r) * cols;
+    double wr = std::cos(-r * phr), wi = std::sin(-r * phr);
+    for (int c = 0; c < cols; ++c) {
+      p[c] *= cfloat(static_cast<float>(wr), static_cast<float>(wi));
+      const double nr = wr * cc - wi * sc, ni = wr * sc + wi * cc;
+      wr = nr;
+      wi = ni;
+    }
+  }
+}
+
+}  // namespace orthotrack::offsets
