@@ -1,0 +1,705 @@
+#include "orthotrack/analysis/stages.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <random>
+#include <sstream>
+
+#include <Eigen/Dense>
+
+#include "orthotrack/analysis/stats.hpp"
+#include "orthotrack/core/error.hpp"
+#include "orthotrack/core/log.hpp"
+#include "orthotrack/core/tiling.hpp"
+
+namespace orthotrack::analysis {
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kSecPerDay = 86400.0;
+constexpr int kMaxSegments = 10;
+using SmallMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 2 * kMaxSegments + 1, 2 * kMaxSegments + 1>;
+using SmallVec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 2 * kMaxSegments + 1, 1>;
+
+std::string num(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+/// Samples in scaled time τ = t / T (T = span in days) so the normal matrices are well conditioned.
+struct Data {
+  std::vector<double> tau, y, w;  // τ, displacement (m), weight 1/σ² (1/m²)
+  std::vector<std::size_t> index; // index into the caller's arrays
+  double span = 1.0;              // T (days)
+  double yScale = 1.0;            // Σ w (y − ȳ)², for the χ² floor
+  std::size_t n() const { return tau.size(); }
+};
+
+/// Weighted LS of y on [1, τ, (τ − β_1)+, ...] for fixed breakpoints β (scaled).
+struct Solve {
+  bool ok = false;
+  double chi2 = std::numeric_limits<double>::infinity();
+  SmallVec coef;  // a, s1, δ_1..δ_{m-1} (scaled units)
+};
+
+Solve solveFixed(const Data& d, const std::vector<double>& beta) {
+  const int p = static_cast<int>(beta.size()) + 2;
+  SmallMat N = SmallMat::Zero(p, p);
+  SmallVec rhs = SmallVec::Zero(p);
+  SmallVec x(p);
+  for (std::size_t i = 0; i < d.n(); ++i) {
+    x(0) = 1.0;
+    x(1) = d.tau[i];
+    for (std::size_t j = 0; j < beta.size(); ++j) x(static_cast<int>(j) + 2) = std::max(d.tau[i] - beta[j], 0.0);
+    N.noalias() += d.w[i] * x * x.transpose();
+    rhs.noalias() += d.w[i] * d.y[i] * x;
+  }
+  Solve s;
+  Eigen::LDLT<SmallMat> ldlt(N);
+  if (ldlt.info() != Eigen::Success) return s;
+  const auto D = ldlt.vectorD().cwiseAbs();
+  if (!(D.minCoeff() > 1e-11 * D.maxCoeff())) return s;
+  s.coef = ldlt.solve(rhs);
+  double chi2 = 0.0;
+  for (std::size_t i = 0; i < d.n(); ++i) {
+    double m = s.coef(0) + s.coef(1) * d.tau[i];
+    for (std::size_t j = 0; j < beta.size(); ++j) m += s.coef(static_cast<int>(j) + 2) * std::max(d.tau[i] - beta[j], 0.0);
+    chi2 += d.w[i] * (d.y[i] - m) * (d.y[i] - m);
+  }
+  s.chi2 = chi2;
+  s.ok = std::isfinite(chi2);
+  return s;
+}
+
+double chi2At(const Data& d, const std::vector<double>& beta) { return solveFixed(d, beta).chi2; }
+
+/// Information criterion for m segments (k = 2m parameters: intercept, m slopes, m−1 breakpoints).
+double infoCriterion(const StageParams& p, double chi2, double s2, double chi2Floor, int n, int m) {
+  int k = 2 * m;
+  double fit;
+  if (p.sigmaMode != SigmaMode::Profile) {
+    fit = chi2 / s2;
+  } else {
+    k += 1;  // the variance factor
+    fit = n * std::log(std::max(chi2, chi2Floor) / n);  // floor: numerical resolution
+  }
+  if (p.criterion == InformationCriterion::BIC) return fit + k * std::log(static_cast<double>(n));
+  if (n - k - 1 <= 0) return kNaN;
+  return fit + 2.0 * k + 2.0 * k * (k + 1.0) / (n - k - 1.0);
+}
+
+/// Breakpoint sets are data indices k_1 < ... < k_{m-1}; segment j spans indices [k_{j-1}, k_j].
+bool validIndices(const std::vector<int>& k, int n, int minPts) {
+  int prev = 0;
+  for (int kj : k) {
+    if (kj - prev + 1 < minPts) return false;
+    prev = kj;
+  }
+  return n - 1 - prev + 1 >= minPts;
+}
+
+std::vector<double> betasOf(const Data& d, const std::vector<int>& k) {
+  std::vector<double> b;
+  for (int kj : k) b.push_back(d.tau[static_cast<std::size_t>(kj)]);
+  return b;
+}
+
+long long countCombinations(int n, int m, int minPts) {
+  // Number of index sets: choose m−1 breakpoints among positions with spacing >= minPts−1.
+  // Stars and bars: free slack = (n − 1) − m·(minPts − 1), distributed over m + 1 gaps... computed by DP.
+  const int step = minPts - 1;
+  std::vector<long long> ways(static_cast<std::size_t>(n), 0);  // ways[i]: sets ending with a break at i
+  if (m == 1) return validIndices({}, n, minPts) ? 1 : 0;
+  for (int i = 0; i < n; ++i) ways[static_cast<std::size_t>(i)] = (i >= step && i <= n - 1 - step) ? 1 : 0;
+  for (int level = 2; level < m; ++level) {
+    std::vector<long long> next(static_cast<std::size_t>(n), 0);
+    long long running = 0;
+    for (int i = 0; i < n; ++i) {
+      if (i - step >= 0) running += ways[static_cast<std::size_t>(i - step)];
+      next[static_cast<std::size_t>(i)] = (i <= n - 1 - step) ? std::min(running, (long long)4e18) : 0;
+    }
+    ways.swap(next);
+  }
+  long long total = 0;
+  for (long long w : ways) total = std::min(total + w, (long long)4e18);
+  return total;
+}
+
+struct Candidate {
+  std::vector<int> k;
+  double chi2 = std::numeric_limits<double>::infinity();
+};
+
+void exhaustive(const Data& d, int m, int minPts, Candidate& best) {
+  const int n = static_cast<int>(d.n());
+  std::vector<int> k(static_cast<std::size_t>(m - 1));
+  std::function<void(int, int)> rec = [&](int level, int start) {
+    if (level == m - 1) {
+      if (!validIndices(k, n, minPts)) return;
+      const double c = chi2At(d, betasOf(d, k));
+      if (c < best.chi2) { best.chi2 = c; best.k = k; }
+      return;
+    }
+    const int remaining = m - 1 - level;  // breaks still to place, including this one
+    for (int i = start; i <= n - 1 - (minPts - 1) * remaining; ++i) {
+      k[static_cast<std::size_t>(level)] = i;
+      rec(level + 1, i + (minPts - 1));
+    }
+  };
+  if (m == 1) {
+    best.k.clear();
+    best.chi2 = chi2At(d, {});
+    return;
+  }
+  rec(0, minPts - 1);
+}
+
+/// Coordinate-wise discrete improvement: move each break by up to `radius` indices while χ² drops.
+void localSearch(const Data& d, int minPts, int radius, Candidate& c) {
+  const int n = static_cast<int>(d.n());
+  bool improved = true;
+  for (int it = 0; it < 20 && improved; ++it) {
+    improved = false;
+    for (std::size_t j = 0; j < c.k.size(); ++j) {
+      const int k0 = c.k[j];
+      for (int dk = -radius; dk <= radius; ++dk) {
+        if (dk == 0) continue;
+        auto k = c.k;
+        k[j] = k0 + dk;
+        if (k[j] < 1 || k[j] > n - 2 || !std::is_sorted(k.begin(), k.end()) || !validIndices(k, n, minPts)) continue;
+        const double v = chi2At(d, betasOf(d, k));
+        if (v < c.chi2 - 1e-12 * std::max(1.0, c.chi2)) { c.chi2 = v; c.k = k; improved = true; }
+      }
+    }
+  }
+}
+
+void greedy(const Data& d, int m, int minPts, Candidate& best) {
+  const int n = static_cast<int>(d.n());
+  Candidate c;
+  c.chi2 = chi2At(d, {});
+  for (int add = 1; add < m; ++add) {
+    Candidate bestAdd;
+    for (int i = 1; i < n - 1; ++i) {
+      auto k = c.k;
+      if (std::find(k.begin(), k.end(), i) != k.end()) continue;
+      k.push_back(i);
+      std::sort(k.begin(), k.end());
+      if (!validIndices(k, n, minPts)) continue;
+      const double v = chi2At(d, betasOf(d, k));
+      if (v < bestAdd.chi2) { bestAdd.chi2 = v; bestAdd.k = k; }
+    }
+    if (bestAdd.k.empty()) return;  // cannot place more
+    c = bestAdd;
+    localSearch(d, minPts, 3, c);
+  }
+  best = c;
+}
+
+/// Golden-section minimum of f on [a, b].
+double golden(const std::function<double(double)>& f, double a, double b, double tol, double& fBest) {
+  const double g = 0.5 * (std::sqrt(5.0) - 1.0);
+  double c = b - g * (b - a), e = a + g * (b - a);
+  double fc = f(c), fe = f(e);
+  for (int it = 0; it < 100 && (b - a) > tol; ++it) {
+    if (fc < fe) { b = e; e = c; fe = fc; c = b - g * (b - a); fc = f(c); }
+    else { a = c; c = e; fc = fe; e = a + g * (b - a); fe = f(e); }
+  }
+  const double x = 0.5 * (a + b);
+  fBest = f(x);
+  return x;
+}
+
+/// Continuous refinement of the breakpoints (scaled). Breakpoint j, found at acquisition k_j, moves
+/// within (t_{k_j − 1}, t_{k_j + 1}) and only to a side where both adjacent segments keep at least
+/// minPts acquisitions (closed intervals).
+std::vector<double> refine(const Data& d, const std::vector<int>& k, int minPts, double& chi2) {
+  std::vector<double> beta = betasOf(d, k);
+  chi2 = chi2At(d, beta);
+  const int n = static_cast<int>(d.n());
+  const double tol = 1e-3 / d.span;  // 0.001 day
+  auto countIn = [&](double a, double b) {  // acquisitions with a <= τ <= b
+    int c = 0;
+    for (double t : d.tau) c += (t >= a - 1e-12 && t <= b + 1e-12) ? 1 : 0;
+    return c;
+  };
+  for (int sweep = 0; sweep < 4; ++sweep) {
+    const double before = chi2;
+    for (std::size_t j = 0; j < beta.size(); ++j) {
+      const int kj = k[j];
+      const double tk = d.tau[static_cast<std::size_t>(kj)];
+      const double left = j > 0 ? beta[j - 1] : d.tau.front();
+      const double right = j + 1 < beta.size() ? beta[j + 1] : d.tau.back();
+      auto f = [&](double b) {
+        auto bb = beta;
+        bb[j] = b;
+        return chi2At(d, bb);
+      };
+      double bestB = beta[j], bestF = chi2;
+      const double fk = f(tk);
+      if (fk < bestF) { bestF = fk; bestB = tk; }
+      // Left side: the left segment loses acquisition k_j.
+      if (kj >= 1 && countIn(left, d.tau[static_cast<std::size_t>(kj - 1)]) >= minPts) {
+        const double a = std::max(d.tau[static_cast<std::size_t>(kj - 1)], left + 1e-9);
+        if (tk - a > tol) {
+          double fx;
+          const double x = golden(f, a, tk, tol, fx);
+          if (fx < bestF) { bestF = fx; bestB = x; }
+        }
+      }
+      // Right side: the right segment loses acquisition k_j.
+      if (kj + 1 <= n - 1 && countIn(d.tau[static_cast<std::size_t>(kj + 1)], right) >= minPts) {
+        const double b = std::min(d.tau[static_cast<std::size_t>(kj + 1)], right - 1e-9);
+        if (b - tk > tol) {
+          double fx;
+          const double x = golden(f, tk, b, tol, fx);
+          if (fx < bestF) { bestF = fx; bestB = x; }
+        }
+      }
+      beta[j] = bestB;
+      chi2 = bestF;
+    }
+    if (before - chi2 <= 1e-10 * std::max(1.0, chi2)) break;
+  }
+  return beta;
+}
+
+struct FullFit {
+  std::vector<double> beta;   // scaled breakpoints
+  SmallVec coef;              // a, s1, δ (scaled)
+  double chi2 = 0.0;
+  std::vector<int> k;         // discrete indices
+};
+
+FullFit fitM(const Data& d, int m, const StageParams& p, bool exhaustiveAllowed, const std::vector<int>* start = nullptr) {
+  Candidate c;
+  const int n = static_cast<int>(d.n());
+  if (start) {
+    c.k = *start;
+    c.chi2 = chi2At(d, betasOf(d, c.k));
+    localSearch(d, p.minPointsPerSegment, 2, c);
+  } else if (exhaustiveAllowed) {
+    exhaustive(d, m, p.minPointsPerSegment, c);
+  } else {
+    greedy(d, m, p.minPointsPerSegment, c);
+  }
+  FullFit f;
+  if (!std::isfinite(c.chi2) || static_cast<int>(c.k.size()) != m - 1) { f.chi2 = c.chi2; return f; }
+  f.k = c.k;
+  if (p.refine && m > 1) f.beta = refine(d, c.k, p.minPointsPerSegment, f.chi2);
+  else { f.beta = betasOf(d, c.k); }
+  auto s = solveFixed(d, f.beta);
+  if (!s.ok) {  // refinement reached a singular configuration: fall back to the discrete optimum
+    f.beta = betasOf(d, c.k);
+    s = solveFixed(d, f.beta);
+  }
+  f.coef = s.coef;
+  f.chi2 = s.ok ? s.chi2 : std::numeric_limits<double>::infinity();
+  (void)n;
+  return f;
+}
+
+Data makeData(const std::vector<DateTime>& dates, const std::vector<double>& y, const std::vector<double>& sigma,
+              const StageParams& p, DateTime& epoch) {
+  if (dates.size() != y.size())
+    throw InvalidInput("dates and displacement differ in length", {"", "displacement", std::to_string(y.size()) + " values for " + std::to_string(dates.size()) + " dates"});
+  if (!sigma.empty() && sigma.size() != y.size())
+    throw InvalidInput("sigma must be empty or hold one value per date", {"", "sigma", std::to_string(sigma.size())});
+  if (sigma.empty() && p.sigmaMode != SigmaMode::Profile)
+    throw InvalidInput("without per-date sigma the variance must be profiled (sigma_mode = profile)", {"", "stages.sigma_mode", p.sigmaMode == SigmaMode::Absolute ? "absolute" : "inflate"});
+  for (std::size_t i = 1; i < dates.size(); ++i)
+    if (!(dates[i] > dates[i - 1])) throw InvalidInput("dates must be strictly increasing", {"", "dates[" + std::to_string(i) + "]", dates[i].iso(0)});
+  if (dates.empty()) throw InvalidInput("empty series", {"", "dates", "0"});
+  epoch = dates.front();
+  Data d;
+  std::vector<double> t;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double s = sigma.empty() ? 1.0 : sigma[i];
+    if (!sigma.empty() && std::isfinite(s) && !(s > 0))
+      throw InvalidInput("sigma must be > 0", {"", "sigma[" + std::to_string(i) + "]", num(s)});
+    if (!std::isfinite(y[i]) || !std::isfinite(s)) continue;
+    t.push_back(dates[i].secondsSince(epoch) / kSecPerDay);
+    d.y.push_back(y[i]);
+    d.w.push_back(1.0 / (s * s));
+    d.index.push_back(i);
+  }
+  if (static_cast<int>(t.size()) < std::max(p.minPointsPerSegment, 3))
+    throw InvalidInput("too few finite samples for a stage fit", {"", "displacement", std::to_string(t.size()) + " finite of " + std::to_string(y.size())});
+  double sw = 0, swy = 0;
+  for (std::size_t i = 0; i < d.y.size(); ++i) { sw += d.w[i]; swy += d.w[i] * d.y[i]; }
+  d.yScale = 0;
+  for (std::size_t i = 0; i < d.y.size(); ++i) d.yScale += d.w[i] * (d.y[i] - swy / sw) * (d.y[i] - swy / sw);
+  d.yScale = std::max(d.yScale, 1e-300);
+  const double t0 = t.front();
+  d.span = std::max(t.back() - t0, 1e-9);
+  for (double& v : t) v = v / d.span;  // τ = t/T (t since epoch = first date, even if NaN there)
+  d.tau = std::move(t);
+  return d;
+}
+
+/// Rates (scaled) and their covariance from the fit; full Jacobian including breakpoints when possible.
+struct Uncertainty {
+  Eigen::MatrixXd cov;     // covariance of [a, s1, δ..., β...] or of [a, s1, δ...] (conditional)
+  bool full = false;
+};
+
+Uncertainty covariance(const Data& d, const FullFit& f, double s2) {
+  const int m1 = static_cast<int>(f.beta.size());
+  const int pLin = m1 + 2;
+  Uncertainty u;
+  for (int full = 1; full >= 0; --full) {
+    const int p = pLin + (full ? m1 : 0);
+    Eigen::MatrixXd N = Eigen::MatrixXd::Zero(p, p);
+    Eigen::VectorXd x(p);
+    for (std::size_t i = 0; i < d.n(); ++i) {
+      x(0) = 1.0;
+      x(1) = d.tau[i];
+      for (int j = 0; j < m1; ++j) x(j + 2) = std::max(d.tau[i] - f.beta[static_cast<std::size_t>(j)], 0.0);
+      if (full)
+        for (int j = 0; j < m1; ++j) x(pLin + j) = d.tau[i] > f.beta[static_cast<std::size_t>(j)] ? -f.coef(j + 2) : 0.0;
+      N.noalias() += d.w[i] * x * x.transpose();
+    }
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(N, Eigen::ComputeFullU | Eigen::ComputeFullV);
+    const auto& sv = svd.singularValues();
+    if (sv.size() == 0 || !(sv(sv.size() - 1) > 1e-12 * sv(0))) continue;
+    u.cov = svd.solve(Eigen::MatrixXd::Identity(p, p)) * s2;
+    u.full = full == 1;
+    return u;
+  }
+  u.cov = Eigen::MatrixXd::Constant(pLin, pLin, kNaN);
+  return u;
+}
+
+DateTime plusDays(const DateTime& epoch, double days) { return epoch.plusSeconds(days * kSecPerDay); }
+
+}  // namespace
+
+const char* toString(CreepStage s) {
+  switch (s) {
+    case CreepStage::Primary: return "primary";
+    case CreepStage::Secondary: return "secondary";
+    case CreepStage::Tertiary: return "tertiary";
+  }
+  return "?";
+}
+const char* toString(StageLabel s) {
+  switch (s) {
+    case StageLabel::Initial: return "initial deformation";
+    case StageLabel::Constant: return "constant deformation";
+    case StageLabel::InitialAcceleration: return "initial acceleration";
+    case StageLabel::MediumAcceleration: return "medium-term acceleration";
+    case StageLabel::Sliding: return "sliding";
+  }
+  return "?";
+}
+
+void StageParams::validate() const {
+  if (maxSegments < 1 || maxSegments > kMaxSegments) throw InvalidInput("must be in 1..10", {"", "stages.max_segments", std::to_string(maxSegments)});
+  if (minPointsPerSegment < 2) throw InvalidInput("must be >= 2", {"", "stages.min_points_per_segment", std::to_string(minPointsPerSegment)});
+  if (!(confidence > 0.0 && confidence < 1.0)) throw InvalidInput("must be in (0, 1)", {"", "stages.confidence", num(confidence)});
+  if (intervals == IntervalMethod::Bootstrap && bootstrapSamples < 20)
+    throw InvalidInput("must be >= 20 for bootstrap intervals", {"", "stages.bootstrap_samples", std::to_string(bootstrapSamples)});
+  if (maxCombinations < 1) throw InvalidInput("must be >= 1", {"", "stages.max_combinations", std::to_string(maxCombinations)});
+  if (!(accelMinRatio >= 1.0)) throw InvalidInput("must be >= 1", {"", "stages.accel_min_ratio", num(accelMinRatio)});
+  if (!(accelMinZ >= 0.0)) throw InvalidInput("must be >= 0", {"", "stages.accel_min_z", num(accelMinZ)});
+  if (!(slidingRatio >= 1.0)) throw InvalidInput("must be >= 1", {"", "stages.sliding_ratio", num(slidingRatio)});
+  if (!(gapFactor > 1.0)) throw InvalidInput("must be > 1", {"", "stages.gap_factor", num(gapFactor)});
+}
+
+void StageMapParams::validate() const {
+  stage.validate();
+  if (stage.intervals == IntervalMethod::Bootstrap) throw InvalidInput("bootstrap is too slow per pixel; use covariance", {"", "stage_maps.stage.intervals", "bootstrap"});
+  if (minValidDates < std::max(3, stage.minPointsPerSegment)) throw InvalidInput("must be >= max(3, min_points_per_segment)", {"", "stage_maps.min_valid_dates", std::to_string(minValidDates)});
+  if (blockRows < 1) throw InvalidInput("must be >= 1", {"", "stage_maps.block_rows", std::to_string(blockRows)});
+}
+
+DateTime StageFit::onset() const {
+  if (onsetStage < 0) throw InvalidInput("no accelerating stage in this fit", {"", "onset", "none"});
+  return stages[static_cast<std::size_t>(onsetStage)].start;
+}
+
+double StageFit::evaluate(const DateTime& t) const {
+  const double days = t.secondsSince(epoch) / kSecPerDay;
+  double v = intercept + (slopes.empty() ? 0.0 : slopes[0] * days);
+  for (std::size_t j = 0; j < breakDays.size(); ++j) v += (slopes[j + 1] - slopes[j]) * std::max(days - breakDays[j], 0.0);
+  return v;
+}
+
+namespace {
+void label(StageFit& fit, const Eigen::MatrixXd& rateCov, const StageParams& p) {
+  const int m = static_cast<int>(fit.stages.size());
+  std::vector<double> r(static_cast<std::size_t>(m)), dur(static_cast<std::size_t>(m));
+  for (int j = 0; j < m; ++j) {
+    r[static_cast<std::size_t>(j)] = fit.orientation * fit.stages[static_cast<std::size_t>(j)].rate;
+    dur[static_cast<std::size_t>(j)] = fit.stages[static_cast<std::size_t>(j)].end.secondsSince(fit.stages[static_cast<std::size_t>(j)].start);
+  }
+  auto faster = [&](int j, int i) {  // segment j significantly faster than segment i
+    const double a = r[static_cast<std::size_t>(i)], b = r[static_cast<std::size_t>(j)];
+    const bool ratioOk = a > 0 ? b >= p.accelMinRatio * a : b > a;
+    const double var = rateCov(j, j) + rateCov(i, i) - 2.0 * rateCov(j, i);
+    const double z = var > 0 ? (b - a) / std::sqrt(var) : (b > a ? std::numeric_limits<double>::infinity() : 0.0);
+    return ratioOk && (std::isnan(z) ? false : z >= p.accelMinZ);
+  };
+  for (auto& s : fit.stages) { s.creep = CreepStage::Secondary; s.label = StageLabel::Constant; }
+  fit.onsetStage = -1;
+  if (m == 1) return;
+  // Secondary stage.
+  int sec = 0;
+  if (p.secondaryRule == SecondaryRule::Longest) {
+    for (int j = 1; j < m - 1; ++j)
+      if (dur[static_cast<std::size_t>(j)] > dur[static_cast<std::size_t>(sec)]) sec = j;
+  } else {
+    for (int j = 1; j < m; ++j)
+      if (r[static_cast<std::size_t>(j)] < r[static_cast<std::size_t>(sec)]) sec = j;
+  }
+  // Tertiary: terminal run of segments after the secondary stage that are all significantly faster
+  // than it, and whose first member is significantly faster than its predecessor.
+  int q = m;
+  while (q - 1 > sec && faster(q - 1, sec)) --q;
+  while (q < m && !faster(q, q - 1)) ++q;
+  for (int j = 0; j < sec; ++j) {
+    fit.stages[static_cast<std::size_t>(j)].creep = CreepStage::Primary;
+    fit.stages[static_cast<std::size_t>(j)].label = StageLabel::Initial;
+  }
+  if (q < m) {
+    fit.onsetStage = q;
+    const double rs = r[static_cast<std::size_t>(sec)];
+    for (int j = q; j < m; ++j) {
+      auto& s = fit.stages[static_cast<std::size_t>(j)];
+      s.creep = CreepStage::Tertiary;
+      if (j == q) s.label = StageLabel::InitialAcceleration;
+      else if (j == m - 1 && rs > 0 && r[static_cast<std::size_t>(j)] >= p.slidingRatio * rs) s.label = StageLabel::Sliding;
+      else s.label = StageLabel::MediumAcceleration;
+    }
+  }
+}
+}  // namespace
+
+StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>& displacement,
+                   const std::vector<double>& sigma, const StageParams& params) {
+  params.validate();
+  StageFit fit;
+  Data d = makeData(dates, displacement, sigma, params, fit.epoch);
+  const int n = static_cast<int>(d.n());
+  fit.nUsed = n;
+
+  // Model selection over m = 1..maxSegments.
+  fit.criterionBySegments.assign(static_cast<std::size_t>(params.maxSegments), kNaN);
+  std::vector<FullFit> fits;
+  for (int m = 1; m <= params.maxSegments; ++m) {
+    const long long combos = countCombinations(n, m, params.minPointsPerSegment);
+    if (combos <= 0 || 2 * m >= n) break;
+    fits.push_back(fitM(d, m, params, combos <= params.maxCombinations));
+  }
+  // Variance factor for the criterion: 1 (absolute σ), or inflated from the largest model tried.
+  double s2 = 1.0;
+  if (params.sigmaMode == SigmaMode::Inflate) {
+    for (int m = static_cast<int>(fits.size()); m >= 1; --m) {
+      const auto& f = fits[static_cast<std::size_t>(m - 1)];
+      if (std::isfinite(f.chi2) && n - 2 * m > 0) { s2 = std::max(1.0, f.chi2 / (n - 2 * m)); break; }
+    }
+  }
+  FullFit best;
+  int bestM = 0;
+  double bestIc = std::numeric_limits<double>::infinity();
+  for (int m = 1; m <= static_cast<int>(fits.size()); ++m) {
+    const auto& f = fits[static_cast<std::size_t>(m - 1)];
+    if (!std::isfinite(f.chi2)) continue;
+    const double ic = infoCriterion(params, f.chi2, s2, 1e-10 * d.yScale, n, m);
+    fit.criterionBySegments[static_cast<std::size_t>(m - 1)] = ic;
+    if (std::isfinite(ic) && ic < bestIc - 1e-9) { bestIc = ic; best = f; bestM = m; }
+  }
+  if (bestM == 0) throw InvalidInput("no piecewise-linear model could be fitted (rank deficient)", {"", "displacement", std::to_string(n) + " samples"});
+
+  const int m = bestM;
+  const double T = d.span;
+  fit.chi2 = best.chi2;
+  fit.dof = n - 2 * m;
+  if (params.sigmaMode == SigmaMode::Profile) fit.varianceFactor = fit.dof > 0 ? best.chi2 / fit.dof : kNaN;
+  else if (params.sigmaMode == SigmaMode::Inflate) fit.varianceFactor = fit.dof > 0 ? std::max(s2, best.chi2 / fit.dof) : s2;
+  else fit.varianceFactor = 1.0;
+  fit.intercept = best.coef(0);
+  double s = best.coef(1);
+  fit.slopes.push_back(s / T);
+  for (int j = 0; j < m - 1; ++j) {
+    s += best.coef(j + 2);
+    fit.slopes.push_back(s / T);
+    fit.breakDays.push_back(best.beta[static_cast<std::size_t>(j)] * T);
+  }
+  fit.fitted.assign(dates.size(), kNaN);
+  for (std::size_t i = 0; i < dates.size(); ++i) fit.fitted[i] = fit.evaluate(dates[i]);
+  const double net = fit.evaluate(dates[d.index.back()]) - fit.evaluate(dates[d.index.front()]);
+  fit.orientation = net >= 0 ? 1.0 : -1.0;
+
+  // Covariance (scaled parameters) → rates (m/day) and breakpoints (days).
+  const Uncertainty unc = covariance(d, best, fit.varianceFactor);
+  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(m, unc.cov.rows());  // rates (scaled) = G θ
+  for (int j = 0; j < m; ++j) {
+    G(j, 1) = 1.0;
+    for (int i = 0; i < j; ++i) G(j, i + 2) = 1.0;
+  }
+  Eigen::MatrixXd rateCov = G * unc.cov * G.transpose() / (T * T);  // (m/day)²
+  const double q = params.sigmaMode == SigmaMode::Absolute || fit.dof <= 0 ? normalQuantile(0.5 + 0.5 * params.confidence)
+                                                     : studentTQuantile(0.5 + 0.5 * params.confidence, fit.dof);
+  // Median sampling interval (gap detection).
+  std::vector<double> tDays(d.n()), steps;
+  for (std::size_t i = 0; i < d.n(); ++i) tDays[i] = d.tau[i] * T;
+  for (std::size_t i = 1; i < tDays.size(); ++i) steps.push_back(tDays[i] - tDays[i - 1]);
+  std::vector<double> sorted = steps;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2), sorted.end());
+  const double medianStep = sorted.empty() ? 0.0 : sorted[sorted.size() / 2];
+
+  for (int j = 0; j < m - 1; ++j) {
+    Breakpoint b;
+    b.days = fit.breakDays[static_cast<std::size_t>(j)];
+    b.date = plusDays(fit.epoch, b.days);
+    b.sigmaDays = unc.full ? std::sqrt(std::max(0.0, unc.cov(m + 1 + j, m + 1 + j))) * T : kNaN;
+    b.low = plusDays(fit.epoch, b.days - q * (std::isfinite(b.sigmaDays) ? b.sigmaDays : 0.0));
+    b.high = plusDays(fit.epoch, b.days + q * (std::isfinite(b.sigmaDays) ? b.sigmaDays : 0.0));
+    // Acquisitions strictly before / after (a breakpoint within half a day of an acquisition sits on it:
+    // then both intervals touching that acquisition are checked for a gap).
+    constexpr double onDate = 0.5;
+    std::size_t before = 0, after = tDays.size() - 1;
+    for (std::size_t i = 0; i < tDays.size(); ++i) {
+      if (tDays[i] < b.days - onDate) before = i;
+      if (tDays[i] > b.days + onDate) { after = i; break; }
+    }
+    b.previousAcquisition = dates[d.index[before]];
+    b.nextAcquisition = dates[d.index[after]];
+    for (std::size_t i = before; i < after; ++i)
+      if (tDays[i + 1] - tDays[i] > params.gapFactor * medianStep) b.inDataGap = true;
+    fit.breakpoints.push_back(b);
+  }
+  for (int j = 0; j < m; ++j) {
+    Stage st;
+    const double t0 = j == 0 ? tDays.front() : fit.breakDays[static_cast<std::size_t>(j - 1)];
+    const double t1 = j == m - 1 ? tDays.back() : fit.breakDays[static_cast<std::size_t>(j)];
+    st.start = plusDays(fit.epoch, t0);
+    st.end = plusDays(fit.epoch, t1);
+    st.rate = fit.slopes[static_cast<std::size_t>(j)] * 1000.0;
+    st.rateSigma = std::sqrt(std::max(0.0, rateCov(j, j))) * 1000.0;
+    st.rateLow = st.rate - q * st.rateSigma;
+    st.rateHigh = st.rate + q * st.rateSigma;
+    for (double t : tDays) st.nPoints += (t >= t0 - 1e-9 && t <= t1 + 1e-9) ? 1 : 0;
+    for (std::size_t i = 0; i + 1 < tDays.size(); ++i)
+      if (tDays[i] >= t0 - 1e-9 && tDays[i + 1] <= t1 + 1e-9 && tDays[i + 1] - tDays[i] > params.gapFactor * medianStep)
+        st.spansDataGap = true;
+    fit.stages.push_back(st);
+  }
+
+  if (params.intervals == IntervalMethod::Bootstrap && m > 0) {
+    // Wild bootstrap (Rademacher multipliers on the residuals), same m, local re-search + refinement.
+    std::mt19937_64 rng(params.seed);
+    std::vector<double> resid(d.n()), fitted(d.n());
+    for (std::size_t i = 0; i < d.n(); ++i) {
+      fitted[i] = fit.evaluate(dates[d.index[i]]);
+      resid[i] = d.y[i] - fitted[i];
+    }
+    const double infl = n > 2 * m ? std::sqrt(static_cast<double>(n) / (n - 2 * m)) : 1.0;
+    std::vector<std::vector<double>> rates(static_cast<std::size_t>(m)), breaks(static_cast<std::size_t>(m - 1));
+    Data db = d;
+    for (int bsi = 0; bsi < params.bootstrapSamples; ++bsi) {
+      for (std::size_t i = 0; i < d.n(); ++i) db.y[i] = fitted[i] + ((rng() & 1U) ? 1.0 : -1.0) * infl * resid[i];
+      FullFit f = fitM(db, m, params, false, &best.k);
+      if (!std::isfinite(f.chi2)) continue;
+      double sl = f.coef(1);
+      rates[0].push_back(sl / T * 1000.0);
+      for (int j = 0; j < m - 1; ++j) {
+        sl += f.coef(j + 2);
+        rates[static_cast<std::size_t>(j + 1)].push_back(sl / T * 1000.0);
+        breaks[static_cast<std::size_t>(j)].push_back(f.beta[static_cast<std::size_t>(j)] * T);
+      }
+    }
+    auto pct = [](std::vector<double> v, double pr) {
+      if (v.empty()) return kNaN;
+      std::sort(v.begin(), v.end());
+      const double pos = pr * (static_cast<double>(v.size()) - 1.0);
+      const auto i0 = static_cast<std::size_t>(std::floor(pos));
+      const std::size_t i1 = std::min(i0 + 1, v.size() - 1);
+      return v[i0] + (pos - static_cast<double>(i0)) * (v[i1] - v[i0]);
+    };
+    const double lo = 0.5 - 0.5 * params.confidence, hi = 0.5 + 0.5 * params.confidence;
+    for (int j = 0; j < m; ++j) {
+      auto& st = fit.stages[static_cast<std::size_t>(j)];
+      const auto& v = rates[static_cast<std::size_t>(j)];
+      st.rateLow = pct(v, lo);
+      st.rateHigh = pct(v, hi);
+      double mean = 0, var = 0;
+      for (double x : v) mean += x;
+      mean /= static_cast<double>(std::max<std::size_t>(v.size(), 1));
+      for (double x : v) var += (x - mean) * (x - mean);
+      st.rateSigma = v.size() > 1 ? std::sqrt(var / static_cast<double>(v.size() - 1)) : kNaN;
+    }
+    for (int j = 0; j < m - 1; ++j) {
+      auto& b = fit.breakpoints[static_cast<std::size_t>(j)];
+      const auto& v = breaks[static_cast<std::size_t>(j)];
+      b.low = plusDays(fit.epoch, pct(v, lo));
+      b.high = plusDays(fit.epoch, pct(v, hi));
+      double mean = 0, var = 0;
+      for (double x : v) mean += x;
+      mean /= static_cast<double>(std::max<std::size_t>(v.size(), 1));
+      for (double x : v) var += (x - mean) * (x - mean);
+      b.sigmaDays = v.size() > 1 ? std::sqrt(var / static_cast<double>(v.size() - 1)) : kNaN;
+    }
+  }
+  label(fit, rateCov * 1e6, params);
+  return fit;
+}
+
+StageMaps stageMaps(const std::vector<DateTime>& dates, const std::vector<Raster<float>>& cumulative,
+                    const std::vector<Raster<float>>& sigma, const StageMapParams& params) {
+  params.validate();
+  if (dates.empty() || cumulative.size() != dates.size())
+    throw InvalidInput("one cumulative raster per date is needed", {"", "cumulative", std::to_string(cumulative.size()) + " rasters for " + std::to_string(dates.size()) + " dates"});
+  if (!sigma.empty() && sigma.size() != dates.size())
+    throw InvalidInput("sigma must be empty or hold one raster per date", {"", "sigma", std::to_string(sigma.size())});
+  if (sigma.empty() && params.stage.sigmaMode != SigmaMode::Profile)
+    throw InvalidInput("without sigma rasters the variance must be profiled (sigma_mode = profile)", {"", "stage_maps.stage.sigma_mode", "not profile"});
+  const auto L = cumulative[0].length(), W = cumulative[0].width();
+  for (std::size_t k = 0; k < cumulative.size(); ++k) {
+    if (cumulative[k].length() != L || cumulative[k].width() != W)
+      throw InvalidInput("rasters differ in size", {"", "cumulative[" + std::to_string(k) + "]", std::to_string(cumulative[k].length()) + "x" + std::to_string(cumulative[k].width())});
+    if (!sigma.empty() && (sigma[k].length() != L || sigma[k].width() != W))
+      throw InvalidInput("sigma raster differs in size", {"", "sigma[" + std::to_string(k) + "]", std::to_string(sigma[k].length()) + "x" + std::to_string(sigma[k].width())});
+  }
+  for (std::size_t i = 1; i < dates.size(); ++i)
+    if (!(dates[i] > dates[i - 1])) throw InvalidInput("dates must be strictly increasing", {"", "dates[" + std::to_string(i) + "]", dates[i].iso(0)});
+  StageMaps out;
+  out.epoch = dates.front();
+  const float nanf = std::numeric_limits<float>::quiet_NaN();
+  out.onsetDays = Raster<float>(L, W, nanf);
+  out.lastRate = Raster<float>(L, W, nanf);
+  out.segments = Raster<float>(L, W, nanf);
+  out.lastLabel = Raster<std::uint8_t>(L, W, 255);
+  const auto blocks = makeBlocks(L, W, params.blockRows);
+  parallelForBlocks(blocks, [&](const Block& b) {
+    std::vector<double> y(dates.size()), s(sigma.empty() ? 0 : dates.size());
+    for (std::int64_t r = b.row0; r < b.row0 + b.rows; ++r)
+      for (std::int64_t c = b.col0; c < b.col0 + b.cols; ++c) {
+        int valid = 0;
+        for (std::size_t k = 0; k < dates.size(); ++k) {
+          y[k] = cumulative[k](r, c);
+          if (!sigma.empty()) {
+            s[k] = sigma[k](r, c);
+            if (!(s[k] > 0)) s[k] = kNaN;  // per-pixel kernel: bad σ → sample dropped, never throws
+          }
+          valid += std::isfinite(y[k]) && (sigma.empty() || std::isfinite(s[k])) ? 1 : 0;
+        }
+        if (valid < params.minValidDates) continue;
+        try {
+          const StageFit f = fitStages(dates, y, s, params.stage);
+          out.segments(r, c) = static_cast<float>(f.stages.size());
+          out.lastRate(r, c) = static_cast<float>(f.stages.back().rate);
+          out.lastLabel(r, c) = static_cast<std::uint8_t>(f.stages.back().label);
+          if (f.hasAcceleration()) out.onsetDays(r, c) = static_cast<float>(f.onset().secondsSince(out.epoch) / kSecPerDay);
+        } catch (const Error&) {
+          // leave NaN: the pixel could not be fitted (rank deficient)
+        }
+      }
+  });
+  return out;
+}
+
+}  // namespace orthotrack::analysis
