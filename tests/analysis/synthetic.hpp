@@ -59,3 +59,25 @@ inline std::vector<double> noisy(const std::vector<double>& v, double sigma, uns
 }
 
 }  // namespace orthotrack::test
+
+namespace orthotrack::test {
+/// Voight/Fukuzono α = 2 acceleration: v = K/(t_f − t) after `onset`, constant v_onset before it.
+/// Displacement (m, sign −1 = LOS away) u = v_on·(t − t0) before onset, then u_on + K·ln((t_f − t_on)/(t_f − t)).
+struct VoightTruth {
+  DateTime t0{2007, 1, 2};
+  DateTime onset{2017, 6, 12};
+  DateTime failure{2018, 10, 11};
+  double K = 9.2;  ///< m (v = 92 mm/day 100 days before failure)
+  double sign = -1.0;
+  double velocity(const DateTime& t) const {  // mm/day, magnitude
+    const double tf = daysBetween(t, failure), ton = daysBetween(onset, failure);
+    return 1000.0 * K / (t < onset ? ton : tf);
+  }
+  double at(const DateTime& t) const {
+    const double ton = daysBetween(onset, failure);
+    const double von = K / ton;
+    if (t < onset) return sign * von * daysBetween(t0, t);
+    return sign * (von * daysBetween(t0, onset) + K * std::log(ton / daysBetween(t, failure)));
+  }
+};
+}  // namespace orthotrack::test
