@@ -167,6 +167,7 @@ class H5File {
       const std::size_t sz = H5Tget_size(t.get());
       H5Id mt(H5Tcopy(H5T_C_S1), H5Tclose);
       H5Tset_size(mt.get(), sz);
+      H5Tset_strpad(mt.get(), H5T_STR_NULLPAD);  // keep every character of fixed-length strings
       std::vector<char> buf(n * sz + 1, '\0');
       if (n > 0 && H5Dread(d.get(), mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
         throw IoError("cannot read string dataset", {path_, p, ""});
@@ -210,6 +211,7 @@ class H5File {
       const std::size_t sz = H5Tget_size(t.get());
       H5Id mt(H5Tcopy(H5T_C_S1), H5Tclose);
       H5Tset_size(mt.get(), sz);
+      H5Tset_strpad(mt.get(), H5T_STR_NULLPAD);  // keep every character of fixed-length strings
       std::vector<char> buf(sz + 1, '\0');
       if (H5Aread(a.get(), mt.get(), buf.data()) < 0) throw IoError("cannot read attribute", {path_, p + "@" + name, ""});
       value.assign(buf.data());
