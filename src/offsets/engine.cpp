@@ -17,6 +17,8 @@ namespace orthotrack::offsets {
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+// Half-width (samples) of the Lanczos kernel that interpolates correlation surfaces.
+constexpr int kSincHalf = 6;
 
 // Pixel traits: amplitude and no-data test for real and complex pixels.
 inline float amplitude(float v) { return v; }
@@ -48,8 +50,7 @@ struct ThreadWork {
   PeakRefiner coarseRefiner;
   PeakRefiner fineRefiner;
   ThreadWork(const OffsetParams& p)
-      : coarseRefiner(p.zoom, p.oversample),
-        fineRefiner(p.zoom * p.raw_oversample, std::max(1, p.oversample / p.raw_oversample)) {
+      : coarseRefiner(kSincHalf, p.oversample), fineRefiner(kSincHalf, std::max(1, p.oversample / p.raw_oversample)) {
     win.reserve(p.windows.size());
     for (const auto& w : p.windows) win.emplace_back(w, p.search_az, p.search_rg, p.fftw_measure);
   }

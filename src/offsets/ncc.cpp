@@ -248,60 +248,77 @@ int NccCorrelator::run(double energy, RasterView<float> out) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PeakRefiner
+// PeakRefiner: normalized Lanczos-windowed sinc, K(x) = sinc(x)·sinc(x/L) for |x| < L.
 
 PeakRefiner::PeakRefiner(int half, int factor) : half_(std::max(1, half)), factor_(std::max(1, factor)) {
-  qmax_ = (half_ + 1) * factor_ + factor_;
-  table_.resize(static_cast<std::size_t>(2 * qmax_ + 1));
-  const int M = 2 * half_ + 1;
-  for (int q = -qmax_; q <= qmax_; ++q) {
-    const double t = double(q) / factor_;
-    double d = 1.0;
-    if (q != 0) d = std::sin(std::numbers::pi * t) / (M * std::sin(std::numbers::pi * t / M));
-    table_[static_cast<std::size_t>(q + qmax_)] = static_cast<float>(d);
+  // One kernel table per half-width 1..L (a smaller one is used when the peak is near the border).
+  tables_.resize(static_cast<std::size_t>(half_) + 1);
+  for (int L = 1; L <= half_; ++L) {
+    const int qmax = (L + 2) * factor_;
+    auto& t = tables_[static_cast<std::size_t>(L)];
+    t.resize(static_cast<std::size_t>(2 * qmax + 1));
+    for (int q = -qmax; q <= qmax; ++q) {
+      const double x = double(q) / factor_;
+      double k = 0.0;
+      if (q == 0) k = 1.0;
+      else if (std::fabs(x) < L) {
+        const double a = std::numbers::pi * x;
+        k = std::sin(a) / a * std::sin(a / L) / (a / L);
+      }
+      t[static_cast<std::size_t>(q + qmax)] = static_cast<float>(k);
+    }
   }
-  const int npos = 2 * std::min(factor_, 16) + 1;
-  rowI_.resize(static_cast<std::size_t>(2 * half_ + 1) * npos);
-  ky_.resize(static_cast<std::size_t>(2 * half_ + 1) * npos);
-  kx_.resize(static_cast<std::size_t>(2 * half_ + 1) * npos);
+  const int taps = 2 * half_ + 3;
+  patch_.resize(static_cast<std::size_t>(taps) * taps);
+  rowI_.resize(static_cast<std::size_t>(taps) * kMaxPos);
+  ky_.resize(static_cast<std::size_t>(taps) * kMaxPos);
+  kx_.resize(static_cast<std::size_t>(taps) * kMaxPos);
 }
 
-float PeakRefiner::kernel(int M, int q) const {
-  if (M == 2 * half_ + 1) return table_[static_cast<std::size_t>(q + qmax_)];
-  if (q == 0) return 1.0f;
-  const double t = double(q) / factor_;
-  return static_cast<float>(std::sin(std::numbers::pi * t) / (M * std::sin(std::numbers::pi * t / M)));
+// Normalized weights of the taps n = −(L+1) … L+1 for positions j/f (j = j0, j0 + dj, …, n values).
+void PeakRefiner::weights(int L, int j0, int dj, int n, float* w) const {
+  const int taps = 2 * L + 3, qmax = (L + 2) * factor_;
+  const std::vector<float>& table_ = tables_[static_cast<std::size_t>(L)];
+  for (int i = 0; i < n; ++i) {
+    const int j = j0 + i * dj;
+    float sum = 0.0f;
+    float* wi = w + static_cast<std::size_t>(i) * taps;
+    for (int t = 0; t < taps; ++t) {
+      const int q = j - (t - (L + 1)) * factor_;
+      const float k = (q < -qmax || q > qmax) ? 0.0f : table_[static_cast<std::size_t>(q + qmax)];
+      wi[t] = k;
+      sum += k;
+    }
+    const float inv = 1.0f / sum;
+    for (int t = 0; t < taps; ++t) wi[t] *= inv;
+  }
 }
 
-// Evaluates the interpolant at positions jy/f, jx/f (jy in [jy0, jy1], jx in [jx0, jx1]) relative to
-// (pr, pc) and keeps the maximum (first in row-major order on ties).
-void PeakRefiner::evaluate(RasterView<const float> s, int pr, int pc, int h, int jy0, int jy1, int jx0, int jx1,
-                           int& bjy, int& bjx, float& best) {
-  const int M = 2 * h + 1;
-  const int ny = jy1 - jy0 + 1, nx = jx1 - jx0 + 1;
-  for (int ix = 0; ix < nx; ++ix)
-    for (int x = -h; x <= h; ++x) kx_[static_cast<std::size_t>(ix * M + (x + h))] = kernel(M, jx0 + ix - x * factor_);
-  for (int iy = 0; iy < ny; ++iy)
-    for (int y = -h; y <= h; ++y) ky_[static_cast<std::size_t>(iy * M + (y + h))] = kernel(M, jy0 + iy - y * factor_);
-  for (int y = -h; y <= h; ++y) {
-    const float* row = s.row(pr + y) + pc;
-    float* ri = rowI_.data() + static_cast<std::size_t>(y + h) * nx;
-    for (int ix = 0; ix < nx; ++ix) {
-      const float* k = kx_.data() + static_cast<std::size_t>(ix) * M;
+// Evaluates the interpolant of the patch at positions (jy0 + iy·dj, jx0 + ix·dj)/f and keeps the
+// maximum (first in row-major order on ties).
+void PeakRefiner::evaluate(int L, int jy0, int jx0, int dj, int n, int& bjy, int& bjx, float& best) {
+  const int taps = 2 * L + 3;
+  weights(L, jx0, dj, n, kx_.data());
+  weights(L, jy0, dj, n, ky_.data());
+  for (int y = 0; y < taps; ++y) {
+    const float* row = patch_.data() + static_cast<std::size_t>(y) * taps;
+    float* ri = rowI_.data() + static_cast<std::size_t>(y) * n;
+    for (int ix = 0; ix < n; ++ix) {
+      const float* k = kx_.data() + static_cast<std::size_t>(ix) * taps;
       float acc = 0.0f;
-      for (int x = -h; x <= h; ++x) acc += row[x] * k[x + h];
+      for (int x = 0; x < taps; ++x) acc += row[x] * k[x];
       ri[ix] = acc;
     }
   }
-  for (int iy = 0; iy < ny; ++iy) {
-    const float* k = ky_.data() + static_cast<std::size_t>(iy) * M;
-    for (int ix = 0; ix < nx; ++ix) {
+  for (int iy = 0; iy < n; ++iy) {
+    const float* k = ky_.data() + static_cast<std::size_t>(iy) * taps;
+    for (int ix = 0; ix < n; ++ix) {
       float acc = 0.0f;
-      for (int y = 0; y < M; ++y) acc += k[y] * rowI_[static_cast<std::size_t>(y) * nx + ix];
+      for (int y = 0; y < taps; ++y) acc += k[y] * rowI_[static_cast<std::size_t>(y) * n + ix];
       if (acc > best) {
         best = acc;
-        bjy = jy0 + iy;
-        bjx = jx0 + ix;
+        bjy = jy0 + iy * dj;
+        bjx = jx0 + ix * dj;
       }
     }
   }
@@ -312,42 +329,35 @@ SubpixelPeak PeakRefiner::refine(RasterView<const float> s, int pr, int pc) {
   const int rows = static_cast<int>(s.length()), cols = static_cast<int>(s.width());
   if (pr < 0 || pc < 0 || pr >= rows || pc >= cols) return out;
   out.value = s(pr, pc);
-  const int h = std::min({half_, pr, pc, rows - 1 - pr, cols - 1 - pc});
-  if (h < 1) return out;
-  const int f = factor_;
-  int bjy = 0, bjx = 0;
-  float best = -std::numeric_limits<float>::infinity();
-  if (f <= 16) {
-    evaluate(s, pr, pc, h, -f, f, -f, f, bjy, bjx, best);
-  } else {
-    // Stage 1: step 1/8 sample over ±1 sample (positions are multiples of f/8 in 1/f units).
-    const int g = f / 8;
-    float best1 = -std::numeric_limits<float>::infinity();
-    int by = 0, bx = 0;
-    // Direct stage-1 evaluation (17 × 17 points) with the kernel function.
-    const int M = 2 * h + 1;
-    for (int iy = -8; iy <= 8; ++iy) {
-      for (int ix = -8; ix <= 8; ++ix) {
-        float acc = 0.0f;
-        for (int y = -h; y <= h; ++y) {
-          const float* row = s.row(pr + y) + pc;
-          float racc = 0.0f;
-          for (int x = -h; x <= h; ++x) racc += row[x] * kernel(M, ix * g - x * f);
-          acc += racc * kernel(M, iy * g - y * f);
-        }
-        if (acc > best1) {
-          best1 = acc;
-          by = iy * g;
-          bx = ix * g;
-        }
-      }
-    }
-    const int r = std::max(1, f / 8);
-    evaluate(s, pr, pc, h, std::max(-f, by - r), std::min(f, by + r), std::max(-f, bx - r), std::min(f, bx + r), bjy,
-             bjx, best);
+  if (pr < 1 || pc < 1 || pr > rows - 2 || pc > cols - 2) return out;  // no neighbours on one side
+  // Patch of (2L+3)² samples around the peak, L reduced so that the patch stays on the surface.
+  const int L = std::max(1, std::min({half_, pr - 1, pc - 1, rows - 2 - pr, cols - 2 - pc})), taps = 2 * L + 3;
+  for (int y = 0; y < taps; ++y) {
+    const int r = std::clamp(pr + y - (L + 1), 0, rows - 1);
+    const float* row = s.row(r);
+    float* d = patch_.data() + static_cast<std::size_t>(y) * taps;
+    for (int x = 0; x < taps; ++x) d[x] = row[std::clamp(pc + x - (L + 1), 0, cols - 1)];
   }
-  out.dr = double(bjy) / f;
-  out.dc = double(bjx) / f;
+  // Coarse to fine: steps f/4, f/16, ... down to 1/f, each stage searching ± the previous step.
+  const int f = factor_;
+  int step = std::max(1, f / 4), range = f;
+  int by = 0, bx = 0;
+  float best = -std::numeric_limits<float>::infinity();
+  for (;;) {
+    const int n = std::min(kMaxPos, 2 * (range / step) + 1);
+    const int half = (n - 1) / 2;
+    float b = -std::numeric_limits<float>::infinity();
+    int ty = by, tx = bx;
+    evaluate(L, by - half * step, bx - half * step, step, n, ty, tx, b);
+    by = std::clamp(ty, -f, f);
+    bx = std::clamp(tx, -f, f);
+    best = b;
+    if (step == 1) break;
+    range = step;
+    step = std::max(1, step / 4);
+  }
+  out.dr = double(by) / f;
+  out.dc = double(bx) / f;
   out.value = best;
   out.valid = true;
   return out;

@@ -158,28 +158,31 @@ TEST(Offsets, SameIntegerPeakAsOpenCV) {
 }
 
 TEST(Offsets, PeakRefinerFindsKnownMaximum) {
-  // A surface that is exactly a trigonometric polynomial of the patch: the product of periodic
-  // sincs centred at (y0, x0) has its maximum there, and the refiner reproduces it to 1/factor.
+  // Smooth peaks with a known maximum: a Gaussian (sigma 1.3 samples) and a band-limited sinc²
+  // peak; the refiner finds the maximum to the grid step 1/factor (plus the interpolation error).
   for (int factor : {16, 64, 128}) {
-    const int h = 4, M = 2 * h + 1;
-    PeakRefiner pr(h, factor);
-    auto D = [&](double t) {
-      return std::fabs(t) < 1e-12 ? 1.0 : std::sin(std::numbers::pi * t) / (M * std::sin(std::numbers::pi * t / M));
-    };
-    for (double y0 : {0.0, 0.3125, -0.4375, 0.2}) {
+    PeakRefiner pr(6, factor);
+    for (double y0 : {0.0, 0.3125, -0.4375, 0.2, 0.49}) {
       const double x0 = -0.7 * y0 + 0.1875;
-      Raster<float> s(21, 21);
-      for (int r = 0; r < 21; ++r)
-        for (int c = 0; c < 21; ++c) s(r, c) = static_cast<float>(0.9 * D(r - 10 - y0) * D(c - 10 - x0));
-      const auto p = pr.refine(s.cview(), 10, 10);
-      ASSERT_TRUE(p.valid);
-      EXPECT_NEAR(p.dr, y0, 0.5 / factor + 1e-6) << factor;
-      EXPECT_NEAR(p.dc, x0, 0.5 / factor + 1e-6) << factor;
-      EXPECT_NEAR(p.value, 0.9, 2e-3);
+      Raster<float> g(31, 31), sc(31, 31);
+      auto sinc = [](double t) { return std::fabs(t) < 1e-12 ? 1.0 : std::sin(std::numbers::pi * t) / (std::numbers::pi * t); };
+      for (int r = 0; r < 31; ++r)
+        for (int c = 0; c < 31; ++c) {
+          const double dy = r - 15 - y0, dx = c - 15 - x0;
+          g(r, c) = static_cast<float>(0.9 * std::exp(-(dy * dy + dx * dx) / (2 * 1.3 * 1.3)));
+          sc(r, c) = static_cast<float>(0.8 * std::pow(sinc(0.4 * dy) * sinc(0.4 * dx), 2));
+        }
+      for (const auto* s : {&g, &sc}) {
+        const auto p = pr.refine(s->cview(), 15, 15);
+        ASSERT_TRUE(p.valid);
+        EXPECT_NEAR(p.dr, y0, 0.5 / factor + 0.004) << factor << " y0 " << y0;
+        EXPECT_NEAR(p.dc, x0, 0.5 / factor + 0.004) << factor << " y0 " << y0;
+        EXPECT_NEAR(p.value, s == &g ? 0.9 : 0.8, 2e-3);
+      }
     }
   }
-  // A peak on the border has no patch.
-  PeakRefiner pr(4, 16);
+  // A peak on the border has no sub-pixel estimate.
+  PeakRefiner pr(6, 16);
   Raster<float> s(9, 9, 0.0f);
   s(0, 4) = 1.0f;
   EXPECT_FALSE(pr.refine(s.cview(), 0, 4).valid);
