@@ -50,9 +50,15 @@ Status viewFromTarget(const SceneGeometry& scene, const LonLatH& target, TargetV
   out.losEnu = losEnu(p, s.position, target.lon, target.lat);
   out.flightEnu = flightEnu(s.velocity, target.lon, target.lat);
   out.incidenceDeg = std::acos(std::clamp(out.losEnu.z(), -1.0, 1.0)) / kDeg;
+  // Off-nadir angle in the zero-Doppler plane: from the geodetic nadir projected onto the plane
+  // orthogonal to the velocity (as rdr2geo's look angle and OrbitDesign::offNadirDeg).
   const LonLatH sl = ell.toLonLatH(s.position);
   const Vec3 down = -Ellipsoid::normal(sl.lon, sl.lat);
-  out.lookAngleDeg = std::acos(std::clamp(down.dot((p - s.position).normalized()), -1.0, 1.0)) / kDeg;
+  const Vec3 vh = s.velocity.normalized();
+  const Vec3 en = (down - down.dot(vh) * vh).normalized();
+  const Vec3 ec = scene.lookSide() == LookSide::Right ? Vec3(vh.cross(-en)) : Vec3((-en).cross(vh));
+  const Vec3 d = p - s.position;
+  out.lookAngleDeg = std::atan2(d.dot(ec), d.dot(en)) / kDeg;
   out.headingDeg = headingDeg(s.velocity, target.lon, target.lat);
   return Status::Ok;
 }

@@ -277,12 +277,23 @@ Status rdr2geo(const SensorState& sensor, double r, double dopplerHz, double wav
   double lo = -1.0, hi = 10.0;  // bracket (lo: g < 0, hi: g > 0); sentinel values = unknown
   bool haveLo = false, haveHi = false;
   const double tolTh = prm.positionTolerance / rho;
-  const double maxStep = 0.05;
-  Eval e;
+  const double maxStep = std::min(0.05, 5e3 / rho);  // at most ~5 km along the circle per step
+  Eval e, good;
+  bool haveGood = false;
   const int total = prm.maxIterations + prm.maxBracketIterations;
   for (int it = 0; it < total; ++it) {
     evaluate(th, e);
-    if (e.st != Status::Ok) return fail(e.st);
+    if (e.st != Status::Ok) {
+      // Off the DEM (or on no-data): step back towards the last valid point; fail if the
+      // solution itself lies there.
+      if (!haveGood || std::abs(th - good.gp) * rho < prm.positionTolerance) return fail(e.st);
+      th = 0.5 * (th + good.gp);
+      if (it + 1 == total) return fail(Status::NoConvergence);
+      continue;
+    }
+    good = e;
+    good.gp = th;  // remember the angle of the last valid evaluation
+    haveGood = true;
     if (e.g == 0.0) break;
     if (e.g < 0) { lo = th; haveLo = true; } else { hi = th; haveHi = true; }
     double tn = kNaN;

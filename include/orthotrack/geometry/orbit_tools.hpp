@@ -22,7 +22,8 @@ struct TargetView {
   Vec3 losEnu = Vec3::Zero();               ///< unit vector target → sensor, ENU at the target
   Vec3 flightEnu = Vec3::Zero();            ///< unit horizontal flight direction, ENU at the target
   double incidenceDeg = 0;   ///< angle between the ellipsoid normal and the LOS at the target
-  double lookAngleDeg = 0;   ///< off-nadir angle at the sensor (from the geodetic nadir)
+  /// off-nadir angle at the sensor: in the plane ⟂ v, from the geodetic nadir projected on it
+  double lookAngleDeg = 0;
   double headingDeg = 0;     ///< flight heading at the target, clockwise from north, [0, 360)
 };
 /// geo2rdr + the vectors above. Status of geo2rdr.
