@@ -19,6 +19,8 @@ enum class PlanKind : int {
   c2c_cols_bwd = 3,
   c2c_2d_fwd = 4,    // n0 × n1 complex, out of place
   c2c_2d_bwd = 5,
+  r2c_2d = 6,        // n0 × n1 real -> n0 × (n1/2+1) complex, out of place
+  c2r_2d = 7,        // n0 × (n1/2+1) complex -> n0 × n1 real, out of place (destroys its input)
 };
 
 fftwf_plan plan(PlanKind kind, int n0, int n1, int howmany, bool measure);

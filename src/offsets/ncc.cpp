@@ -47,6 +47,18 @@ fftwf_plan plan(PlanKind kind, int n0, int n1, int howmany, bool measure) {
                               flags);
       break;
     }
+    case PlanKind::r2c_2d: {
+      auto in = fftwAlloc<float>(static_cast<std::size_t>(n0) * n1);
+      auto out = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * (n1 / 2 + 1));
+      p = fftwf_plan_dft_r2c_2d(n0, n1, in.get(), out.get(), flags);
+      break;
+    }
+    case PlanKind::c2r_2d: {
+      auto in = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * (n1 / 2 + 1));
+      auto out = fftwAlloc<float>(static_cast<std::size_t>(n0) * n1);
+      p = fftwf_plan_dft_c2r_2d(n0, n1, in.get(), out.get(), flags);
+      break;
+    }
     case PlanKind::c2c_2d_fwd:
     case PlanKind::c2c_2d_bwd: {
       auto in = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * n1);
@@ -172,7 +184,7 @@ int NccCorrelator::run(double energy, RasterView<float> out) {
     return 0;
   }
   const std::size_t rowBytes = sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nh);
-  // Forward transforms: rows first (only the rows that hold data), zero the rest, then columns.
+    // Forward transforms: rows first (only the rows that hold data), zero the rest, then columns.
   fftwf_execute_dft_r2c(m.rowChip, m.chip.get(), m.specA.get());
   std::memset(m.specA.get() + static_cast<std::size_t>(m.R) * m.Nh, 0, rowBytes * static_cast<std::size_t>(m.Nr - m.R));
   fftwf_execute_dft(m.colF, m.specA.get(), m.specA.get());
