@@ -321,9 +321,15 @@ bool OffsetEngine::Impl::fine(ThreadWork& tw, WindowWork& ww, const Bands<T>& b,
   const int R = ww.w.rows, C = ww.w.cols, Z = p.zoom, F = p.raw_oversample;
   const std::int64_t r0 = cr - R / 2, c0 = cc - C / 2;
   const int ia = co.k - p.search_az + pa, ir = co.l - p.search_rg + pr;  // integer offset
-  const std::int64_t zr0 = r0 + ia - Z, zc0 = c0 + ir - Z;
   const int zr = R + 2 * Z, zc = C + 2 * Z;
-  if (zr0 < 0 || zr0 + zr > length || !inBand(b.sec, zr0, zc0, zr, zc)) return false;
+  // Zoom window centred on the integer peak, moved inside the image/band when it would leave it
+  // (the fine peak is then off-centre but still on the fine surface).
+  const std::int64_t rLo = std::max<std::int64_t>(0, b.sec.first_row),
+                     rHi = std::min<std::int64_t>(length, b.sec.first_row + b.sec.view.length());
+  const std::int64_t zr0 = std::clamp<std::int64_t>(r0 + ia - Z, rLo, rHi - zr);
+  const std::int64_t zc0 = std::clamp<std::int64_t>(c0 + ir - Z, 0, width - zc);
+  if (rHi - rLo < zr || width < zc || !inBand(b.sec, zr0, zc0, zr, zc)) return false;
+  if (std::abs(zr0 - (r0 + ia - Z)) >= Z || std::abs(zc0 - (c0 + ir - Z)) >= Z) return false;  // peak off the zoom
   loadComplex(b.ref, r0, c0, R, C, ww.ovRef->input(), p);
   loadComplex(b.sec, zr0, zc0, zr, zc, ww.ovSec->input(), p);
   auto& fc = *ww.fine;
@@ -349,9 +355,9 @@ bool OffsetEngine::Impl::fine(ThreadWork& tw, WindowWork& ww, const Bands<T>& b,
       }
   const SubpixelPeak sp = tw.fineRefiner.refine(s, bk, bl);
   if (!sp.valid) return false;
-  // Lag index F·Z of the fine surface is the integer offset found by the coarse stage.
-  daz = ia + (bk - F * Z + sp.dr) / F;
-  drg = ir + (bl - F * Z + sp.dc) / F;
+  // Fine lag index k places the reference chip at secondary row zr0 + k/F.
+  daz = double(zr0 - r0) + (bk + sp.dr) / F;
+  drg = double(zc0 - c0) + (bl + sp.dc) / F;
   value = sp.value;
   return true;
 }

@@ -343,7 +343,8 @@ SubpixelPeak PeakRefiner::refine(RasterView<const float> s, int pr, int pc) {
   out.value = s(pr, pc);
   if (pr < 1 || pc < 1 || pr > rows - 2 || pc > cols - 2) return out;  // no neighbours on one side
   // Patch of (2L+3)² samples around the peak, L reduced so that the patch stays on the surface.
-  const int L = std::max(1, std::min({half_, pr - 1, pc - 1, rows - 2 - pr, cols - 2 - pc})), taps = 2 * L + 3;
+  const int L = std::min(half_, std::max(3, std::min({pr - 1, pc - 1, rows - 2 - pr, cols - 2 - pc}))),
+            taps = 2 * L + 3;
   for (int y = 0; y < taps; ++y) {
     const int r = std::clamp(pr + y - (L + 1), 0, rows - 1);
     const float* row = s.row(r);

@@ -72,8 +72,9 @@ struct SubpixelPeak {
 
 /// Sub-pixel peak of a sampled surface: the surface is interpolated with a normalized
 /// Lanczos-windowed sinc, K(x) = sinc(x)·sinc(x/L) for |x| < L (L = half; weights divided by their
-/// sum so that a constant is reproduced; L reduced near the surface border so that all taps lie
-/// on the surface, at least 1, beyond which the border sample repeats), and the maximum is searched on the grid of step 1/factor sample within ±1 sample of the integer
+/// sum so that a constant is reproduced; L reduced near the surface border so that the taps stay
+/// on the surface, but not below 3 (a shorter kernel cannot rise above its samples and would lock
+/// the peak to whole samples): beyond the border the border sample repeats), and the maximum is searched on the grid of step 1/factor sample within ±1 sample of the integer
 /// peak (pr, pc), coarse to fine (steps factor/4, factor/16, ... 1 in units of 1/factor, each stage
 /// within ± the previous step). Cost: a few 9 × 9 evaluations, independent of factor.
 class PeakRefiner {
