@@ -78,8 +78,8 @@ struct Factor {
   bool connected = false;
   bool llt = false;         // true: Cholesky of the normal matrix (phase form); false: SVD path
   int rank = 0;
-  MatrixXd N;                          // n × n normal matrix (phase form, date 0 removed)
-  Eigen::LLT<MatrixXd> chol;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> N;  // n × n normal matrix (phase form, date 0 removed), then L
+  mutable MatrixXd tmp;                // scratch for the solve
   MatrixXd R;                          // Σ_φ = Rᵀ R (columns: dates 1..nd-1), for unit scale
   MatrixXd P;                          // SVD path: n × mv, φ = P · (√w ∘ y)
   VectorXd dateVar;                    // diag(Σ_φ), n
@@ -143,16 +143,42 @@ void factorize(const Context& c, const std::vector<int>& idx, const std::vector<
         f.N(j, i) -= wq;
       }
     }
-    f.chol.compute(f.N);
-    if (f.chol.info() == Eigen::Success) {
-      const auto L = f.chol.matrixLLT();
-      const double dmax = L.diagonal().maxCoeff(), dmin = L.diagonal().minCoeff();
-      // cond(N) = cond(L)² ≳ (dmax/dmin)²; keep the Cholesky path only when comfortably regular.
-      if (dmin > 1e-6 * dmax) {
-        f.llt = true;
-        f.rank = n;
-        f.R.setIdentity(n, n);
-        f.chol.matrixL().solveInPlace(f.R);  // R = L⁻¹, Σ = N⁻¹ = L⁻ᵀ L⁻¹ = Rᵀ R
+    // Small dense Cholesky N = L Lᵀ in place (lower triangle) and R = L⁻¹, written as plain loops:
+    // at n ≈ 30 they beat the blocked library kernels, whose packing dominates at this size.
+    auto& A = f.N;  // row-major: the inner loops below run along rows
+    bool pd = true;
+    double dmax = 0.0, dmin = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < n && pd; ++j) {
+      double d = A(j, j);
+      for (int k = 0; k < j; ++k) d -= A(j, k) * A(j, k);
+      if (!(d > 0.0)) {
+        pd = false;
+        break;
+      }
+      const double ljj = std::sqrt(d);
+      A(j, j) = ljj;
+      dmax = std::max(dmax, ljj);
+      dmin = std::min(dmin, ljj);
+      const double inv = 1.0 / ljj;
+      for (int i = j + 1; i < n; ++i) {
+        double v = A(i, j);
+        for (int k = 0; k < j; ++k) v -= A(i, k) * A(j, k);
+        A(i, j) = v * inv;
+      }
+    }
+    // cond(N) = cond(L)² ≳ (dmax/dmin)²; keep the Cholesky path only when comfortably regular.
+    if (pd && dmin > 1e-6 * dmax) {
+      f.llt = true;
+      f.rank = n;
+      MatrixXd& R = f.R;
+      R.setZero(n, n);
+      for (int j = 0; j < n; ++j) {
+        R(j, j) = 1.0 / A(j, j);
+        for (int i = j + 1; i < n; ++i) {
+          double v = 0.0;
+          for (int k = j; k < i; ++k) v -= A(i, k) * R(k, j);
+          R(i, j) = v / A(i, i);
+        }
       }
     }
   }
@@ -197,7 +223,9 @@ void solve(const Context& c, const Factor& f, const std::vector<int>& idx, const
       if (pr.second > 0) phi.row(pr.second - 1) += wq * Y.row(q);
       if (pr.first > 0) phi.row(pr.first - 1) -= wq * Y.row(q);
     }
-    f.chol.solveInPlace(phi);
+    // φ = N⁻¹ b = Rᵀ (R b) with R = L⁻¹ lower triangular.
+    f.tmp.noalias() = f.R.triangularView<Eigen::Lower>() * phi;
+    phi.noalias() = f.R.transpose().triangularView<Eigen::Upper>() * f.tmp;
   } else {
     VectorXd sw(mv);
     for (int q = 0; q < mv; ++q) sw(q) = std::sqrt(w[static_cast<std::size_t>(q)]);
