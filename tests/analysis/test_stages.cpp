@@ -82,12 +82,12 @@ TEST(Stages, BaigeP2SeriesMonteCarlo) {
   // Model order: 5 segments in >= 90 % of the draws (AICc, 200-draw rate 97.5 %).
   EXPECT_GE(fiveSegments, 27);
   EXPECT_EQ(labelsOk, fiveSegments);
-  // Identifiable: the PALSAR-2 breakpoints within one acquisition interval (200-draw rates 94.5/97.5/97.5 %).
+  // Identifiable: the PALSAR-2 breakpoints within one acquisition interval (200-draw rates 94.5/98/98 %).
   EXPECT_GE(bpOk[1], fiveSegments - 3);
   EXPECT_GE(bpOk[2], fiveSegments - 2);
   EXPECT_GE(bpOk[3], fiveSegments - 2);
   // NOT identifiable within one interval: 2010-01-10 (6 → 10 mm/day) sits in 46/138-day PALSAR-1
-  // intervals, but σ_b ≈ σ/Δrate ≈ 0.1 m / 4 mm/day ≈ 60–100 days. Only ~77 % of draws land within one
+  // intervals, but σ_b ≈ σ/Δrate ≈ 0.1 m / 4 mm/day ≈ 60–100 days. Only 78.5 % of draws land within one
   // interval; what holds is |error| <= 190 days (~4 PALSAR-1 cycles) and the interval covering it.
   EXPECT_GE(bp0Within190, fiveSegments - 3);
   EXPECT_GE(bp0Covered, fiveSegments - 4);
