@@ -16,10 +16,21 @@ namespace orthotrack::offsets {
 
 namespace detail {
 
+namespace {
+// Plans by shape; destroyed at exit (engines must not outlive main()).
+struct PlanCache {
+  std::mutex mu;
+  std::map<std::tuple<int, int, int, int, bool>, fftwf_plan> plans;
+  ~PlanCache() {
+    for (auto& kv : plans) fftwf_destroy_plan(kv.second);
+  }
+};
+}  // namespace
+
 fftwf_plan plan(PlanKind kind, int n0, int n1, int howmany, bool measure) {
-  static std::mutex mu;
-  static std::map<std::tuple<int, int, int, int, bool>, fftwf_plan> cache;
-  std::lock_guard<std::mutex> lock(mu);
+  static PlanCache pc;
+  std::lock_guard<std::mutex> lock(pc.mu);
+  auto& cache = pc.plans;
   const auto key = std::make_tuple(static_cast<int>(kind), n0, n1, howmany, measure);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   const unsigned flags = measure ? FFTW_MEASURE : FFTW_ESTIMATE;
