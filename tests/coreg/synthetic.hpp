@@ -30,9 +30,9 @@ inline double terrain(double x, double y, double relief) {
 /// DEM over ±0.08° lon, with an optional error (m): bias + amplitude · sin(2πx/4.5 km)·cos(2πy/3.5 km).
 ///, ±0.06° lat at 0.0003°. `holeRows`: rows [r0, r1) set to NaN.
 inline geometry::Dem makeDem(double relief = 1000.0, int holeR0 = 0, int holeR1 = 0, int holeC0 = 0, int holeC1 = 0,
-                             double errBias = 0.0, double errAmp = 0.0) {
-  const double sp = 0.0003, lonMin = kLon0 - 0.08, latMax = kLat0 + 0.06;
-  const auto W = static_cast<std::int64_t>(0.16 / sp), L = static_cast<std::int64_t>(0.12 / sp);
+                             double errBias = 0.0, double errAmp = 0.0, double lonHalf = 0.08, double latHalf = 0.06) {
+  const double sp = 0.0003, lonMin = kLon0 - lonHalf, latMax = kLat0 + latHalf;
+  const auto W = static_cast<std::int64_t>(2 * lonHalf / sp), L = static_cast<std::int64_t>(2 * latHalf / sp);
   Raster<float> h(L, W);
   for (std::int64_t r = 0; r < L; ++r)
     for (std::int64_t c = 0; c < W; ++c) {

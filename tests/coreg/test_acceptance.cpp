@@ -1,0 +1,232 @@
+// Acceptance tests of the co-registration on the simulated Baige stack (simulate module): lookups
+// against the simulator's true lookups, the paper's Figure-1 pair (improved vs traditional), the
+// slide offsets against the true displacement, and the stack-level products with skipping.
+// Slow (label `slow`): the stack is simulated once into the build folder and reused.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "orthotrack/core/error.hpp"
+#include "orthotrack/coreg/coreg.hpp"
+#include "orthotrack/geometry/layers.hpp"
+#include "orthotrack/geometry/orbit_tools.hpp"
+#include "orthotrack/io/dem.hpp"
+#include "orthotrack/io/raster_io.hpp"
+#include "orthotrack/io/scene.hpp"
+#include "orthotrack/offsets/offsets.hpp"
+#include "orthotrack/simulate/simulate.hpp"
+
+using namespace orthotrack;
+using namespace orthotrack::coreg;
+namespace fs = std::filesystem;
+
+namespace {
+struct Sim {
+  io::Stack stack;
+  nlohmann::json truth;
+  std::string truthDir;
+  geometry::Dem dem;
+  std::string masterId;
+  geometry::SceneGeometry master;      // metadata geometry
+  geometry::SceneGeometry corrected;   // after step i
+  Raster<cfloat> mslc;
+  Raster<std::uint8_t> layoverShadow;  // master grid, MaskBits
+  DemCoregResult demCoreg;
+};
+
+Sim& sim() {
+  static std::unique_ptr<Sim> s;
+  if (s) return *s;
+  s = std::make_unique<Sim>();
+  const std::string dir = std::string(ORTHOTRACK_BINARY_DIR) + "/coreg_sim_small";
+  if (!fs::exists(dir + "/truth/truth.json") || !fs::exists(dir + "/stack.toml")) {
+    fs::remove_all(dir);
+    simulate::SimParams p;
+    p.outDir = dir;
+    p.size = simulate::SimSize::Small;
+    simulate::simulateStack(p);
+  }
+  s->stack = io::loadStack(dir + "/stack.toml");
+  s->truthDir = dir + "/truth";
+  s->truth = nlohmann::json::parse(io::readTextFile(s->truthDir + "/truth.json"));
+  s->masterId = s->truth.at("master_id").get<std::string>();
+  io::DemData d = io::loadDem(s->stack.dem);
+  s->dem = geometry::Dem(std::move(d.heights), d.grid);
+  const io::SceneMetadata& m = s->stack.scene(s->masterId);
+  s->master = sceneGeometry(m);
+  s->mslc = readSlc(m);
+  DemCoregParams dp;
+  const Raster<float> ml = multilookAmplitude(s->mslc.cview(), dp.azimuthLooks, dp.rangeLooks);
+  s->demCoreg = coregisterDem(s->master, ml.cview(), s->dem, dp);
+  s->corrected = s->demCoreg.corrected;
+  geometry::TopoParams tp;
+  s->layoverShadow = geometry::computeTopo(s->corrected, s->dem, tp).mask;
+  return *s;
+}
+
+// Scene id with the largest |B_perp| to the master among scenes of `platform` (from the truth).
+std::string pickScene(const Sim& s, const std::string& platform, bool largest) {
+  std::string best;
+  double bv = largest ? -1 : 1e30;
+  for (const auto& sc : s.truth.at("scenes")) {
+    const std::string id = sc.at("id");
+    if (id == s.masterId || sc.at("platform") != platform) continue;
+    const double b = std::abs(sc.at("bperp_to_master_m").get<double>());
+    if ((largest && b > bv) || (!largest && b < bv)) { bv = b; best = id; }
+  }
+  return best;
+}
+
+struct LookupError {
+  double rms = 0;
+  std::int64_t n = 0;
+};
+LookupError lookupError(const Sim& s, const Lookup& lk, const std::string& id) {
+  const io::RasterReader r(s.truthDir + "/lookup_" + id + ".tif");
+  const Raster<float> tl = r.readAll<float>(1), ts = r.readAll<float>(2);
+  LookupError e;
+  double sum = 0;
+  for (std::int64_t i = 0; i < tl.length(); i += 2)
+    for (std::int64_t j = 0; j < tl.width(); j += 2) {
+      if (s.layoverShadow(i, j) != 0 || !std::isfinite(tl(i, j))) continue;
+      double l, sm;
+      if (!lk.eval(static_cast<double>(i), static_cast<double>(j), l, sm)) continue;
+      const double dl = l - static_cast<double>(tl(i, j)), ds = sm - static_cast<double>(ts(i, j));
+      sum += dl * dl + ds * ds;
+      ++e.n;
+    }
+  e.rms = std::sqrt(sum / static_cast<double>(std::max<std::int64_t>(e.n, 1)));
+  return e;
+}
+
+// True displacement (m) between two dates in the master geometry: band los_/az_<date>.
+Raster<float> dispBand(const Sim& s, const std::string& kind, const DateTime& date) {
+  const io::RasterReader r(s.truthDir + "/displacement_radar.tif");
+  return r.readAll<float>(r.bandIndex(kind + "_" + date.compactDate()));
+}
+}  // namespace
+
+TEST(Acceptance, DemCoregistrationOfTheSimulatedMaster) {
+  Sim& s = sim();
+  std::printf("step i: master shift %.3f lines, %.3f samples (%lld offsets, %d passes)\n", s.demCoreg.lineShift,
+              s.demCoreg.sampleShift, static_cast<long long>(s.demCoreg.offsetsUsed), s.demCoreg.passes);
+  EXPECT_GT(s.demCoreg.offsetsUsed, 20);
+  // The true master lookup onto itself is the identity: after step i the master's own DEM lookup
+  // (corrected geometry → metadata geometry) must reproduce the true lookup of the master.
+  EXPECT_LT(std::abs(s.demCoreg.lineShift), 50.0);
+}
+
+TEST(Acceptance, LookupMatchesTruthSameAndCrossPlatform) {
+  Sim& s = sim();
+  const std::string same = pickScene(s, s.stack.scene(s.masterId).platform, true);
+  std::string other;
+  for (const auto& pf : s.stack.platforms())
+    if (pf != s.stack.scene(s.masterId).platform) other = pickScene(s, pf, true);
+  ASSERT_FALSE(same.empty());
+  ASSERT_FALSE(other.empty());
+  for (const std::string& id : {same, other}) {
+    const io::SceneMetadata& sc = s.stack.scene(id);
+    const RectifyResult r = rectify(s.corrected, s.mslc.cview(), secondaryFromFile(sc), s.dem, CoregParams{});
+    const LookupError e = lookupError(s, r.lookup, id);
+    std::printf("lookup vs truth %s (%s): rms %.4f px over %lld px; residual rms az %.3f rg %.3f\n", id.c_str(),
+                sc.platform.c_str(), e.rms, static_cast<long long>(e.n), r.report.residual.robustRmsAz,
+                r.report.residual.robustRmsRg);
+    EXPECT_GT(e.n, 1000);
+    EXPECT_LT(e.rms, 0.05) << id;
+  }
+}
+
+TEST(Acceptance, Figure1PairImprovedVersusTraditional) {
+  Sim& s = sim();
+  std::string id;
+  for (const auto& pf : s.stack.platforms())
+    if (pf != s.stack.scene(s.masterId).platform) id = pickScene(s, pf, true);
+  const io::SceneMetadata& sc = s.stack.scene(id);
+  const io::SceneMetadata& m = s.stack.scene(s.masterId);
+  const PairBaseline b = pairBaseline(m, sc, s.dem.meanHeight());
+  std::printf("Figure-1 pair %s / %s: B_perp %.0f m, B_t %.0f days\n", s.masterId.c_str(), id.c_str(), b.perpendicular,
+              b.temporalDays);
+  EXPECT_GT(std::abs(b.perpendicular), 5000.0);
+  CoregParams p;
+  const RectifyResult imp = rectify(s.corrected, s.mslc.cview(), secondaryFromFile(sc), s.dem, p);
+  p.method = Method::Traditional;
+  const RectifyResult tra = rectify(s.corrected, s.mslc.cview(), secondaryFromFile(sc), s.dem, p);
+  // True displacement of the secondary date relative to the master date, in master pixels.
+  const Raster<float> losM = dispBand(s, "los", m.acquisitionTime()), losS = dispBand(s, "los", sc.acquisitionTime());
+  const Raster<float> azM = dispBand(s, "az", m.acquisitionTime()), azS = dispBand(s, "az", sc.acquisitionTime());
+  offsets::OffsetParams op;
+  op.windows = {{64, 64}};
+  op.search_az = op.search_rg = 16;
+  op.step_az = op.step_rg = 16;
+  op.fftw_measure = false;
+  const auto fi = offsets::estimateOffsets(s.mslc.cview(), imp.slc.cview(), op);
+  const auto ft = offsets::estimateOffsets(s.mslc.cview(), tra.slc.cview(), op);
+  const double dr = s.master.grid().rangePixelSpacing;
+  double sumI = 0, sumT = 0, errA = 0, errR = 0;
+  std::int64_t nS = 0, nL = 0;
+  for (std::int64_t i = 0; i < fi.grid.rows; ++i)
+    for (std::int64_t j = 0; j < fi.grid.cols; ++j) {
+      const std::int64_t r0 = fi.grid.centreRow(i), c0 = fi.grid.centreCol(j);
+      // Largest true motion over the chip.
+      double mx = 0;
+      for (std::int64_t a = std::max<std::int64_t>(0, r0 - 40); a < std::min(losM.length(), r0 + 40); a += 4)
+        for (std::int64_t q = std::max<std::int64_t>(0, c0 - 40); q < std::min(losM.width(), c0 + 40); q += 4)
+          mx = std::max(mx, std::hypot(static_cast<double>(losS(a, q) - losM(a, q)), static_cast<double>(azS(a, q) - azM(a, q))));
+      const bool okI = fi.flagAt(i, j) == offsets::Flag::ok, okT = ft.flagAt(i, j) == offsets::Flag::ok ||
+                                                                   ft.flagAt(i, j) == offsets::Flag::outlier;
+      if (mx < 0.01 && okI && okT && s.layoverShadow(r0, c0) == 0) {
+        sumI += std::pow(fi.azimuth_offset(i, j), 2) + std::pow(fi.range_offset(i, j), 2);
+        sumT += std::pow(ft.azimuth_offset(i, j), 2) + std::pow(ft.range_offset(i, j), 2);
+        ++nS;
+      }
+      // Inside the slide: offsets = −Δlos/Δr (range), −Δaz/ground azimuth spacing (azimuth).
+      const double dl = static_cast<double>(losS(r0, c0) - losM(r0, c0)), da = static_cast<double>(azS(r0, c0) - azM(r0, c0));
+      if (std::hypot(dl, da) > 2.0 && okI && fi.snr(i, j) > 5) {
+        geometry::Rdr2GeoResult g;
+        if (geometry::rdr2geo(s.corrected, static_cast<double>(r0), static_cast<double>(c0), s.dem, g) != Status::Ok) continue;
+        double azSp;
+        if (geometry::azimuthGroundSpacing(s.corrected, s.corrected.time(static_cast<double>(r0)),
+                                           s.corrected.range(static_cast<double>(c0)), g.llh.h, azSp) != Status::Ok)
+          continue;
+        errR += std::abs(static_cast<double>(fi.range_offset(i, j)) + dl / dr);
+        errA += std::abs(static_cast<double>(fi.azimuth_offset(i, j)) + da / azSp);
+        ++nL;
+      }
+    }
+  ASSERT_GT(nS, 50);
+  const double rmsI = std::sqrt(sumI / static_cast<double>(nS)), rmsT = std::sqrt(sumT / static_cast<double>(nS));
+  std::printf("stable-ground offsets RMS: improved %.3f px, traditional %.3f px (ratio %.1f, %lld chips)\n", rmsI, rmsT,
+              rmsT / rmsI, static_cast<long long>(nS));
+  EXPECT_LT(rmsI, 0.1);
+  EXPECT_GT(rmsT / rmsI, 3.0);
+  if (nL > 0)
+    std::printf("inside the slide (%lld chips, |d| > 2 m): mean |offset − truth| az %.3f px, rg %.3f px\n",
+                static_cast<long long>(nL), errA / static_cast<double>(nL), errR / static_cast<double>(nL));
+  ASSERT_GT(nL, 5);
+  EXPECT_LT(errA / static_cast<double>(nL), 0.3);
+  EXPECT_LT(errR / static_cast<double>(nL), 0.3);
+}
+
+TEST(Acceptance, StackProductsAndSkipping) {
+  Sim& s = sim();
+  io::Stack st = s.stack;
+  st.outputDir = std::string(ORTHOTRACK_BINARY_DIR) + "/coreg_sim_run";
+  fs::remove_all(st.outputDir);
+  const std::string id = pickScene(s, s.stack.scene(s.masterId).platform, false);
+  MasterParams mp;
+  mp.finalMaster = s.masterId;
+  const StackCoregSummary a = coregisterStack(st, CoregParams{}, {id, s.masterId}, false, mp);
+  EXPECT_EQ(a.processed.size(), 2u);
+  const auto& g = s.stack.scene(s.masterId).grid;
+  EXPECT_TRUE(isSceneDone(st.outputDir, id, g.length, g.width));
+  EXPECT_TRUE(isSceneDone(st.outputDir, s.masterId, g.length, g.width));
+  EXPECT_TRUE(fs::exists(st.outputDir + "/coreg/master.json"));
+  const StackCoregSummary b = coregisterStack(st, CoregParams{}, {id}, false, mp);
+  EXPECT_TRUE(b.processed.empty());
+  EXPECT_EQ(b.skipped.size(), 1u);
+  EXPECT_THROW(coregisterStack(st, CoregParams{}, {"NOPE"}, false, mp), InvalidInput);
+}
