@@ -217,7 +217,7 @@ Canvas layoutTimePlot(const TimePlot& tp) {
           if (!std::isfinite(e.y[i])) continue;
           const double xa = X(e.t[i] - e.barMs / 2), xb = X(e.t[i] + e.barMs / 2), yv = Y(e.y[i], e.axis);
           auto& r = cv.rect(xa, std::min(yv, base), xb - xa, std::abs(base - yv), e.colour, Layer::Plot);
-          r.fillOpacity = 0.75;
+          r.fillOpacity = 0.55;
           if (i < e.tips.size()) r.tip = e.tips[i];
         }
         continue;
@@ -262,7 +262,7 @@ Canvas layoutTimePlot(const TimePlot& tp) {
     const double x = p.x;
     if (p.item->kind == Elem::Kind::Bars) {
       auto& r = cv.rect(x, y - 8, 20, 9, p.item->colour);
-      r.fillOpacity = 0.75;
+      r.fillOpacity = 0.55;
     } else {
       if (p.item->withLine || p.item->kind == Elem::Kind::Line) {
         auto& l = cv.line({x, x + 20}, {y - 3.5, y - 3.5}, p.item->colour, 1.8);
@@ -479,7 +479,7 @@ Canvas layoutMap(const MapLayer& m) {
   const double latC = 0.5 * (lat0 + lat1);
   const double coslat = std::cos(latC * M_PI / 180.0);
   const double aspect = (lon1 - lon0) * coslat / (lat1 - lat0);  // ground width / height
-  const double maxW = 520, maxH = 460;
+  const double maxW = 440, maxH = 400;  // two maps side by side on a laptop screen
   double mapW = maxW, mapH = maxW / aspect;
   if (mapH > maxH) { mapH = maxH; mapW = maxH * aspect; }
   mapW = std::max(mapW, 120.0);
@@ -603,16 +603,19 @@ Canvas layoutMap(const MapLayer& m) {
   frame.hasFill = false;
   frame.width = 1;
   frame.stroke = {0, 0, 0};
-  const auto lonT = niceTicks(lon0, lon1, 4);
+  // Ticks near the corners are left out so that longitude and latitude labels never collide.
+  const auto lonT = niceTicks(lon0, lon1, 5);
   const double lonStep = lonT.size() > 1 ? lonT[1] - lonT[0] : 0.01;
   for (double v : lonT) {
+    if (X(v) < 24 || X(v) > mapW - 24) continue;
     const double x = mx + X(v);
     cv.line({x, x}, {my + mapH, my + mapH + 4}, kAxis, 1);
     cv.text(x, my + mapH + 16, fmtTick(v, lonStep) + "\u00b0E", Anchor::Middle, 1, kInk);
   }
-  const auto latT = niceTicks(lat0, lat1, 4);
+  const auto latT = niceTicks(lat0, lat1, 5);
   const double latStep = latT.size() > 1 ? latT[1] - latT[0] : 0.01;
   for (double v : latT) {
+    if (Y(v) < 24 || Y(v) > mapH - 24) continue;
     const double y = my + Y(v);
     cv.line({mx - 4, mx}, {y, y}, kAxis, 1);
     auto& t = cv.text(mx - 7, y, fmtTick(v, latStep) + "\u00b0N", Anchor::Middle, 1, kInk);
@@ -642,7 +645,7 @@ Canvas layoutMap(const MapLayer& m) {
       cv.line({bx + bw, bx + bw + 4}, {y, y}, {0, 0, 0}, 1);
       cv.text(bx + bw + 7, y + 3.5, fmtTick(v, step), Anchor::Start, 1, kInk);
     }
-    cv.text(bx + bw / 2, my + mapH + 16, m.unit, Anchor::Middle, 1, kInk).bold = true;
+    cv.text(bx, my - 8, m.unit, Anchor::Start, 1, kInk).bold = true;
   }
   return cv;
 }
