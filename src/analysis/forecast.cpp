@@ -125,8 +125,13 @@ FailureForecast fitInverse(const VelocitySeries& vs, double fitStart, double asO
     f.reason = "inverse velocity is not decreasing (no acceleration)";
     return f;
   }
-  f.valid = true;
   const double x0 = -lf.a / lf.b;  // t_f − asOf
+  constexpr double kHorizon = 36525.0;  // 100 years: beyond this the trend is no acceleration
+  if (!(std::fabs(x0) < kHorizon)) {
+    f.reason = "forecast failure time beyond 100 years (1/v essentially flat)";
+    return f;
+  }
+  f.valid = true;
   f.failure = plusDays(vs.epoch, asOf + x0);
   f.leadDays = x0;
   // Fieller interval of the x-intercept: (a + b x)² <= q² (Vaa + 2 x Vab + x² Vbb).
@@ -135,11 +140,12 @@ FailureForecast fitInverse(const VelocitySeries& vs, double fitStart, double asO
   const double B = 2.0 * (lf.a * lf.b - q * q * lf.covAB);
   const double C = lf.a * lf.a - q * q * lf.varA;
   const double disc = B * B - 4.0 * A * C;
-  const DateTime farFuture = plusDays(vs.epoch, asOf + 36525.0);
+  const DateTime farFuture = plusDays(vs.epoch, asOf + kHorizon);
   if (A > 0 && disc >= 0) {
     const double r1 = (-B - std::sqrt(disc)) / (2.0 * A), r2 = (-B + std::sqrt(disc)) / (2.0 * A);
-    f.low = plusDays(vs.epoch, asOf + std::min(r1, r2));
-    f.high = plusDays(vs.epoch, asOf + std::max(r1, r2));
+    f.low = plusDays(vs.epoch, asOf + std::max(std::min(r1, r2), -kHorizon));
+    f.high = plusDays(vs.epoch, asOf + std::min(std::max(r1, r2), kHorizon));
+    if (std::max(r1, r2) >= kHorizon) f.upperUnbounded = true;
   } else {
     // Slope not significant at this level: the interval is unbounded towards the future.
     f.upperUnbounded = true;
@@ -149,7 +155,7 @@ FailureForecast fitInverse(const VelocitySeries& vs, double fitStart, double asO
       lo = std::min(r1, r2);
       if (lo > x0) lo = std::max(r1, r2) < x0 ? std::max(r1, r2) : x0;
     }
-    f.low = plusDays(vs.epoch, asOf + std::max(lo, std::min(0.0, x0)));
+    f.low = plusDays(vs.epoch, asOf + std::max({lo, std::min(0.0, x0), -kHorizon}));
     f.high = farFuture;
   }
   return f;

@@ -135,10 +135,12 @@ struct Candidate {
 void exhaustive(const Data& d, int m, int minPts, Candidate& best) {
   const int n = static_cast<int>(d.n());
   std::vector<int> k(static_cast<std::size_t>(m - 1));
+  std::vector<double> beta(static_cast<std::size_t>(m - 1));  // reused: no allocation per set
   std::function<void(int, int)> rec = [&](int level, int start) {
     if (level == m - 1) {
       if (!validIndices(k, n, minPts)) return;
-      const double c = chi2At(d, betasOf(d, k));
+      for (std::size_t j = 0; j < k.size(); ++j) beta[j] = d.tau[static_cast<std::size_t>(k[j])];
+      const double c = chi2At(d, beta);
       if (c < best.chi2) { best.chi2 = c; best.k = k; }
       return;
     }
@@ -556,8 +558,10 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
     b.days = fit.breakDays[static_cast<std::size_t>(j)];
     b.date = plusDays(fit.epoch, b.days);
     b.sigmaDays = unc.full ? std::sqrt(std::max(0.0, unc.cov(m + 1 + j, m + 1 + j))) * T : kNaN;
-    b.low = plusDays(fit.epoch, b.days - q * (std::isfinite(b.sigmaDays) ? b.sigmaDays : 0.0));
-    b.high = plusDays(fit.epoch, b.days + q * (std::isfinite(b.sigmaDays) ? b.sigmaDays : 0.0));
+    // Interval clamped to ±100 years around the breakpoint (a vanishing rate change gives σ → ∞).
+    const double half = std::min(q * (std::isfinite(b.sigmaDays) ? b.sigmaDays : 0.0), 36525.0);
+    b.low = plusDays(fit.epoch, b.days - half);
+    b.high = plusDays(fit.epoch, b.days + half);
     // Acquisitions strictly before / after (a breakpoint within half a day of an acquisition sits on it:
     // then both intervals touching that acquisition are checked for a gap).
     constexpr double onDate = 0.5;

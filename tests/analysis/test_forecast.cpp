@@ -196,6 +196,8 @@ TEST(Alerts, PerPixelMaps) {
   EXPECT_EQ(m.alert(0, 0), static_cast<std::uint8_t>(AlertLevel::Normal));
   EXPECT_EQ(m.alert(0, 1), static_cast<std::uint8_t>(AlertLevel::Warning));
   EXPECT_NEAR(m.velocity(0, 1), 60.0f, 1e-3f);
+  // Exactly constant velocity: 1/v flat, t_f would be ~1e13 days away → no forecast (not an overflow).
+  EXPECT_TRUE(std::isnan(m.failureDays(0, 1)));
   EXPECT_EQ(m.alert(1, 0), 255);
   const double tfDays = daysBetween(dates[0], tr.failure);
   // fitLastN = 6 velocities → same window as the onset here (6 intervals since 2017-06-12).

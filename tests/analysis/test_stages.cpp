@@ -145,7 +145,7 @@ TEST(Stages, BootstrapIntervalsAgreeWithCovariance) {
   StageParams p;
   const auto a = fitStages(dates, y, sig, p);
   p.intervals = IntervalMethod::Bootstrap;
-  p.bootstrapSamples = 100;
+  p.bootstrapSamples = 60;
   const auto b = fitStages(dates, y, sig, p);
   ASSERT_EQ(a.stages.size(), b.stages.size());
   for (std::size_t j = 0; j < a.stages.size(); ++j) {
@@ -170,6 +170,7 @@ TEST(Stages, SecondaryRuleMinimumRate) {
   tr.rates = {20, 5, 40};
   tr.sign = 1;
   StageParams p;
+  p.maxSegments = 4;
   p.secondaryRule = SecondaryRule::MinimumRate;
   const auto f = fitStages(dates, test::noisy(truthSeries(dates, tr), 0.05, 9), std::vector<double>(dates.size(), 0.05), p);
   ASSERT_EQ(f.stages.size(), 3u);
