@@ -90,19 +90,7 @@ ProductFormat detectFormat(const std::string& input) {
 
 SceneMetadata validateSceneJson(const std::string& path) {
   SceneMetadata s = readSceneMetadata(path);
-  RasterReader r(s.image);
-  const auto& info = r.info();
-  if (info.length != s.grid.length || info.width != s.grid.width)
-    throw InvalidInput("image size " + std::to_string(info.length) + " x " + std::to_string(info.width) +
-                           " does not match the metadata " + std::to_string(s.grid.length) + " x " + std::to_string(s.grid.width),
-                       {s.metadataPath, "radar_grid.length/width", s.image});
-  if (s.imageBand > info.bands)
-    throw InvalidInput("image has only " + std::to_string(info.bands) + " band(s)", {s.metadataPath, "image.band", std::to_string(s.imageBand)});
-  if (s.imageKind == ImageKind::Slc && !isComplex(info.type))
-    throw InvalidInput("image kind is \"slc\" but the raster is not complex (" + toString(info.type) + ")",
-                       {s.metadataPath, "image.kind", s.image});
-  if (s.imageKind != ImageKind::Slc && isComplex(info.type))
-    throw InvalidInput("image is complex but its kind is \"" + toString(s.imageKind) + "\"", {s.metadataPath, "image.kind", s.image});
+  checkSceneImage(s);
   return s;
 }
 

@@ -228,7 +228,12 @@ RasterWriter::RasterWriter(const std::string& path, std::int64_t length, std::in
     o = CSLSetNameValue(o, "BLOCKXSIZE", std::to_string(opts.blockSize).c_str());
     o = CSLSetNameValue(o, "BLOCKYSIZE", std::to_string(opts.blockSize).c_str());
   }
-  if (opts.compress != "NONE") o = CSLSetNameValue(o, "COMPRESS", opts.compress.c_str());
+  if (opts.compress != "NONE") {
+    o = CSLSetNameValue(o, "COMPRESS", opts.compress.c_str());
+    int pred = opts.predictor;
+    if (pred == 0) pred = (type == DataType::Float32 || type == DataType::Float64) ? 3 : 1;
+    if (pred > 1) o = CSLSetNameValue(o, "PREDICTOR", std::to_string(pred).c_str());
+  }
   o = CSLSetNameValue(o, "BIGTIFF", opts.bigTiff ? "YES" : "IF_SAFER");
   if (bands > 1) o = CSLSetNameValue(o, "INTERLEAVE", "BAND");
   CPLErrorReset();

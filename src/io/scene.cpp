@@ -284,7 +284,9 @@ json tomlToJson(const toml::node& n) {
   return ss.str();
 }
 
-void checkImage(const SceneMetadata& s) {
+}  // namespace
+
+void checkSceneImage(const SceneMetadata& s) {
   if (!fs::exists(s.image)) throw IoError("image file not found", {s.metadataPath, "image.path", s.image});
   RasterReader r(s.image);
   const auto& info = r.info();
@@ -301,7 +303,6 @@ void checkImage(const SceneMetadata& s) {
     throw InvalidInput("image kind is \"" + toString(s.imageKind) + "\" but the raster is complex; use \"slc\"",
                        {s.metadataPath, "image.kind", s.image});
 }
-}  // namespace
 
 Stack loadStack(const std::string& path, const StackCheck& check) {
   const std::string abs = fs::absolute(path).string();
@@ -349,7 +350,7 @@ Stack loadStack(const std::string& path, const StackCheck& check) {
                                sc.grid.sensingStop().iso(3),
                            {sp, "orbit.state_vectors", ""});
     }
-    if (check.images) checkImage(sc);
+    if (check.images) checkSceneImage(sc);
     st.scenes.push_back(std::move(sc));
   }
   std::stable_sort(st.scenes.begin(), st.scenes.end(),
@@ -358,6 +359,27 @@ Stack loadStack(const std::string& path, const StackCheck& check) {
     if (k != "stack") st.params[k] = v;
   return st;
 }
+
+namespace {
+// A JSON value as a TOML value: scalars and arrays as JSON spells them, objects as inline tables.
+std::string tomlValue(const json& v) {
+  if (v.is_object()) {
+    std::string s = "{ ";
+    bool first = true;
+    for (const auto& [k, x] : v.items()) {
+      s += (first ? "" : ", ") + json(k).dump() + " = " + tomlValue(x);
+      first = false;
+    }
+    return s + " }";
+  }
+  if (v.is_array()) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + tomlValue(v[i]);
+    return s + "]";
+  }
+  return v.dump();
+}
+}  // namespace
 
 void writeStack(const std::string& path, const Stack& st) {
   const std::string dir = fs::absolute(path).parent_path().string();
@@ -382,10 +404,7 @@ void writeStack(const std::string& path, const Stack& st) {
   for (const auto& [sec, vals] : st.params.items()) {
     if (!vals.is_object()) continue;
     o << "\n[" << sec << "]\n";
-    for (const auto& [k, v] : vals.items()) {
-      if (v.is_object()) continue;
-      o << k << " = " << v.dump() << "\n";  // JSON scalars/arrays of scalars are valid TOML
-    }
+    for (const auto& [k, v] : vals.items()) o << k << " = " << tomlValue(v) << "\n";
   }
   writeFileAtomic(path, o.str());
 }

@@ -79,6 +79,10 @@ struct WriteOptions {
   int blockSize = 256;
   std::string compress = "DEFLATE";  ///< "NONE", "DEFLATE", "LZW", "ZSTD"
   bool bigTiff = false;              ///< IF_SAFER is used when false
+  /// GeoTIFF predictor: 1 none, 2 horizontal differencing (integers), 3 floating point (smooth
+  /// float fields such as lookups compress several times better). 0 = automatic (3 for float
+  /// types when compressing, else none).
+  int predictor = 0;
 };
 
 /// Writes a GeoTIFF to `path + ".part"` and renames it to `path` in commit(). A writer destroyed

@@ -47,6 +47,9 @@ struct SceneMetadata {
 SceneMetadata readSceneMetadata(const std::string& path);
 SceneMetadata sceneFromJson(const nlohmann::json& j, const std::string& sourcePath, const std::string& baseDir);
 nlohmann::json sceneToJson(const SceneMetadata& s, const std::string& baseDir = "");
+/// Checks that a scene's image exists, opens, and agrees with its metadata (size, band, kind).
+/// Errors name the metadata file, the key and the image path.
+void checkSceneImage(const SceneMetadata& s);
 /// Writes atomically; the image path is written relative to the file's folder when below it.
 void writeSceneMetadata(const std::string& path, const SceneMetadata& s);
 

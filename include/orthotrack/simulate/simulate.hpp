@@ -1,0 +1,53 @@
+#pragma once
+/// Simulator of a realistic two-platform SAR stack of a Baige-like landslide with exact truth.
+///
+/// `simulateStack` writes a complete stack in the project's own format (stack.toml, scene JSON +
+/// complex SLC GeoTIFFs, DEM GeoTIFF, precipitation CSV) plus a `truth/` folder:
+///   truth/truth.json            scenario summary: master id, dates, stage table, true lag, P1–P4
+///                               lon/lat, platforms, orbit/DEM errors that were applied
+///   truth/dem_true.tif          the true DEM (the stack's dem.tif carries SRTM-like errors)
+///   truth/points.csv            P1–P4 true series: point,date,los_m,az_m,east_m,north_m,up_m
+///   truth/displacement_radar.tif  per date: bands los_<YYYYMMDD>, az_<YYYYMMDD> (m), master grid
+///   truth/displacement_map.tif  per date, the same on the DEM map grid (EPSG:4326)
+///   truth/enu_map.tif           final 3-D displacement east/north/up (m) on the map grid
+///   truth/landslide.geojson     the slide polygon (lon/lat)
+///   truth/lookup_<ID>.tif       true lookup master pixel -> that scene's (line, sample) (2 bands)
+///   truth/stages.csv            stage start,end,rate_mm_per_day (LOS at P2)
+/// Conventions: docs/conventions.md (LOS negative away from the sensor, azimuth positive opposite
+/// to the flight direction; displacements relative to the first date, in the master geometry).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "orthotrack/core/datetime.hpp"
+
+namespace orthotrack::simulate {
+
+enum class SimSize { Small, Medium, Full };
+SimSize parseSimSize(const std::string& s);  ///< "small" | "medium" | "full"
+
+struct SimParams {
+  std::string outDir;              ///< folder to create (stack.toml at its root)
+  std::string preset = "baige";    ///< only "baige" for now
+  SimSize size = SimSize::Small;   ///< small ≈ 1000×1000 master px; medium ≈ 3000²; full ≥ 10000²
+  std::uint64_t seed = 20181011;
+  std::string realDem;             ///< optional real DEM to use instead of the synthetic valley
+  bool noiseFreeTexture = false;   ///< test switch: no speckle, no thermal noise (texture only)
+  int threads = 0;                 ///< 0 = OpenMP default
+  void validate() const;
+};
+
+struct SimSummary {
+  std::string stackPath;             ///< <outDir>/stack.toml
+  std::string truthDir;              ///< <outDir>/truth
+  std::string masterId;              ///< the scene the truth's radar products refer to
+  std::vector<std::string> sceneIds;
+  std::vector<DateTime> dates;
+  double seconds = 0;                ///< wall time
+};
+
+/// Simulates the whole stack; deterministic for a given seed. Throws InvalidInput for bad params and
+/// IoError when outDir cannot be written.
+SimSummary simulateStack(const SimParams& params);
+
+}  // namespace orthotrack::simulate
