@@ -160,7 +160,23 @@ StackCoregSummary coregisterStack(const io::Stack& stack, const CoregParams& p, 
   for (const auto& id : ids) (void)stack.scene(id);  // InvalidInput for unknown ids
   geometry::SceneGeometry mg = sceneGeometry(m);
   // DEM over the master footprint (heights from a first coarse pass over a wide range).
-  const io::LonLatBounds bb = footprint(mg, -500.0, 9000.0);
+  // A first window (heights -500..9000 m, clipped to the DEM) gives the height range of the terrain;
+  // the footprint over that range is what the DEM must cover.
+  const io::LonLatBounds wide = footprint(mg, -500.0, 9000.0);
+  const io::LonLatBounds ext = io::rasterBoundsLonLat(stack.dem);
+  const io::LonLatBounds clip{std::max(wide.lonMin, ext.lonMin), std::min(wide.lonMax, ext.lonMax),
+                              std::max(wide.latMin, ext.latMin), std::min(wide.latMax, ext.latMax)};
+  if (!(clip.lonMax > clip.lonMin && clip.latMax > clip.latMin))
+    throw OutOfDomain("the DEM does not overlap the master footprint", {stack.dem, "dem", ""});
+  double hMin = 1e9, hMax = -1e9;
+  const io::DemData probe = io::loadDem(stack.dem, clip);
+  for (float v : probe.heights.vector())
+    if (std::isfinite(v)) {
+      hMin = std::min(hMin, static_cast<double>(v));
+      hMax = std::max(hMax, static_cast<double>(v));
+    }
+  if (!(hMax >= hMin)) throw InvalidInput("the DEM has no valid heights over the master", {stack.dem, "dem", ""});
+  const io::LonLatBounds bb = footprint(mg, hMin - 50.0, hMax + 50.0);
   io::DemData dd = io::loadDem(stack.dem, bb, 0.02);
   const geometry::Dem dem(std::move(dd.heights), dd.grid);
   if (dem.validCount() == 0) throw InvalidInput("the DEM has no valid heights over the master", {stack.dem, "dem", ""});

@@ -4,4 +4,6 @@
 
 namespace orthotrack::cli {
 std::unique_ptr<Verb> makeInfoVerb();
+std::unique_ptr<Verb> makeSimulateVerb();
+std::unique_ptr<Verb> makeRunVerb();
 }  // namespace orthotrack::cli

@@ -1,0 +1,78 @@
+// `orthotrack run STACK.toml [--out RUN_DIR] [--method improved|traditional] [--threads N] [--from STEP]`
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+
+#include "orthotrack/workflow/run.hpp"
+#include "verbs.hpp"
+
+namespace orthotrack::cli {
+namespace {
+
+class RunVerb : public Verb {
+ public:
+  std::string name() const override { return "run"; }
+  std::string help() const override {
+    return "Run the whole method on a stack: co-registration, pairs, offsets, inversion, geocoding, analysis, report";
+  }
+  void setup(CLI::App& cmd) override {
+    cmd.add_option("stack", p_.stackPath, "Stack file (stack.toml)")->required();
+    cmd.add_option("--out,-o", p_.outDir, "Run folder (default: the stack's output folder)");
+    cmd.add_option("--method", p_.method, "Co-registration: improved (ortho-rectified, default) or traditional")
+        ->check(CLI::IsMember({"improved", "traditional"}));
+    cmd.add_option("--threads", p_.threads, "Threads (0 = all cores)")->default_val(0);
+    std::string steps;
+    for (const auto& s : workflow::stepNames()) steps += (steps.empty() ? "" : ", ") + s;
+    cmd.add_option("--from", p_.fromStep, "Force this step and every later one (" + steps + ")");
+    cmd.add_option("--until", p_.untilStep, "Stop after this step");
+  }
+  int run() override {
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    auto start = std::chrono::steady_clock::now();
+    std::string current;
+    p_.progress = [&](const std::string& step, std::int64_t done, std::int64_t total) {
+      if (step != current) {
+        current = step;
+        start = std::chrono::steady_clock::now();
+      }
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double eta = done > 0 ? el * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
+      if (tty) {
+        const int width = 30, fill = total > 0 ? static_cast<int>(width * done / total) : 0;
+        std::fprintf(stderr, "\r%-10s [%.*s%*s] %lld/%lld  ETA %4.0f s", step.c_str(), fill, "##############################",
+                     width - fill, "", static_cast<long long>(done), static_cast<long long>(total), eta);
+        if (done == total) std::fprintf(stderr, "\n");
+      } else {
+        std::fprintf(stderr, "progress %s %lld/%lld eta %.0f s\n", step.c_str(), static_cast<long long>(done),
+                     static_cast<long long>(total), eta);
+      }
+    };
+    const auto s = workflow::runStack(p_);
+    std::printf("run     %s\n", s.runDir.c_str());
+    for (const auto& st : s.steps)
+      std::printf("  %-10s %s\n", st.name.c_str(), st.skipped ? "complete (skipped)" : (std::to_string(static_cast<int>(st.seconds + 0.5)) + " s").c_str());
+    if (!s.reportPath.empty()) std::printf("report  %s\n", s.reportPath.c_str());
+    if (s.summary.contains("truth_comparison")) {
+      std::printf("\n%-52s %8s %10s %10s  %-26s %s\n", "quantity", "paper", "this run", "truth", "target", "met");
+      for (const auto& r : s.summary["truth_comparison"]["rows"]) {
+        auto num = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
+        std::printf("%-52s %8s %10.2f %10.2f  %-26s %s\n", r.at("quantity").get<std::string>().c_str(),
+                    r.at("paper").get<std::string>().c_str(), num(r.at("measured")), num(r.at("truth")),
+                    r.at("target").get<std::string>().c_str(), r.at("pass").get<bool>() ? "yes" : "NO");
+      }
+    }
+    return 0;
+  }
+
+ private:
+  workflow::RunParams p_;
+};
+
+}  // namespace
+
+std::unique_ptr<Verb> makeRunVerb() { return std::make_unique<RunVerb>(); }
+
+}  // namespace orthotrack::cli

@@ -1,0 +1,433 @@
+// Step analysis: point series, creep stages, failure forecast, triggers, backscatter proxy, 3-D
+// motion, and (for simulated stacks) the comparison with the truth and with the paper.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "context.hpp"
+#include "orthotrack/analysis/backscatter.hpp"
+#include "orthotrack/analysis/forecast.hpp"
+#include "orthotrack/analysis/motion3d.hpp"
+#include "orthotrack/analysis/stages.hpp"
+#include "orthotrack/analysis/triggers.hpp"
+#include "orthotrack/core/log.hpp"
+#include "orthotrack/geometry/orbit_tools.hpp"
+#include "orthotrack/io/dem.hpp"
+#include "orthotrack/io/raster_io.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace orthotrack::workflow::detail {
+namespace {
+
+struct GeoStack {
+  GeoGrid grid;
+  std::vector<Raster<float>> bands;
+  std::vector<std::string> names;
+  explicit GeoStack(const std::string& path) {
+    io::RasterReader rd(path);
+    grid = rd.info().geo;
+    for (int b = 1; b <= rd.info().bands; ++b) {
+      bands.push_back(rd.readAll<float>(b));
+      names.push_back(rd.info().bandNames[static_cast<std::size_t>(b - 1)]);
+    }
+  }
+  // Value at lon/lat: bilinear over the finite neighbours; else the nearest finite value within 2 cells.
+  double at(std::size_t band, double lon, double lat) const {
+    const auto& r = bands[band];
+    const double fr = grid.row(lat), fc = grid.col(lon);
+    const auto i0 = static_cast<std::int64_t>(std::floor(fr)), j0 = static_cast<std::int64_t>(std::floor(fc));
+    double s = 0, ws = 0;
+    for (int di = 0; di < 2; ++di)
+      for (int dj = 0; dj < 2; ++dj) {
+        const auto i = i0 + di, j = j0 + dj;
+        if (i < 0 || j < 0 || i >= r.length() || j >= r.width()) continue;
+        const float v = r(i, j);
+        const double w = (di ? fr - static_cast<double>(i0) : 1 - (fr - static_cast<double>(i0))) *
+                         (dj ? fc - static_cast<double>(j0) : 1 - (fc - static_cast<double>(j0)));
+        if (std::isfinite(v) && w > 0) { s += w * static_cast<double>(v); ws += w; }
+      }
+    if (ws > 0.25) return s / ws;
+    double best = std::numeric_limits<double>::quiet_NaN(), bd = 1e9;
+    for (std::int64_t i = i0 - 2; i <= i0 + 3; ++i)
+      for (std::int64_t j = j0 - 2; j <= j0 + 3; ++j) {
+        if (i < 0 || j < 0 || i >= r.length() || j >= r.width() || !std::isfinite(r(i, j))) continue;
+        const double d = std::hypot(static_cast<double>(i) - fr, static_cast<double>(j) - fc);
+        if (d < bd) { bd = d; best = r(i, j); }
+      }
+    return best;
+  }
+};
+
+double lsSlopePerYear(const std::vector<DateTime>& d, const std::vector<double>& v, const DateTime& a, const DateTime& b) {
+  double n = 0, st = 0, sv = 0, stt = 0, stv = 0;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (d[i] < a || d[i] > b || !std::isfinite(v[i])) continue;
+    const double t = d[i].secondsSince(a) / (365.25 * 86400.0);
+    n += 1; st += t; sv += v[i]; stt += t * t; stv += t * v[i];
+  }
+  if (n < 2) return std::numeric_limits<double>::quiet_NaN();
+  return (n * stv - st * sv) / (n * stt - st * st);
+}
+
+json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+}  // namespace
+
+StepResult stepAnalysis(Context& ctx) {
+  ctx.loadMaster();
+  auto logger = log::get("analysis");
+  const json meta = json::parse(io::readTextFile(ctx.run + "/timeseries/timeseries.json"));
+  std::vector<DateTime> dates;
+  for (const auto& d : meta.at("dates")) dates.push_back(DateTime::parse(d.get<std::string>()));
+  const std::vector<std::string> platforms = meta.at("platforms").get<std::vector<std::string>>();
+  const std::vector<std::string> ids = meta.at("ids").get<std::vector<std::string>>();
+  const GeoStack los(ctx.run + "/geo/los.tif"), az(ctx.run + "/geo/azimuth.tif"), slos(ctx.run + "/geo/los_sigma.tif"),
+      saz(ctx.run + "/geo/azimuth_sigma.tif"), rates(ctx.run + "/geo/rates.tif");
+  const std::size_t nd = dates.size();
+  fs::create_directories(ctx.run + "/analysis");
+  json summary;
+  summary["dates"] = json::array();
+  for (const auto& d : dates) summary["dates"].push_back(d.isoDate());
+  summary["platforms"] = platforms;
+
+  // Truth (simulated stacks only).
+  json truth;
+  const bool haveTruth = !ctx.stack.truthDir.empty() && fs::exists(ctx.stack.truthDir + "/truth.json");
+  if (haveTruth) truth = json::parse(io::readTextFile(ctx.stack.truthDir + "/truth.json"));
+
+  // Points: configured, else the truth's P1–P4, else the fastest pixel.
+  std::vector<NamedPoint> pts = ctx.points;
+  if (pts.empty() && haveTruth)
+    for (const auto& p : truth.at("points")) pts.push_back({p.at("name"), p.at("lon"), p.at("lat")});
+  const std::size_t allBand = rates.names.size() ? static_cast<std::size_t>(std::find(rates.names.begin(), rates.names.end(), "los_all") - rates.names.begin()) : 0;
+  if (pts.empty()) {
+    double best = 0;
+    NamedPoint p{"fastest", 0, 0};
+    const auto& r = rates.bands[std::min(allBand, rates.bands.size() - 1)];
+    for (std::int64_t i = 0; i < r.length(); ++i)
+      for (std::int64_t j = 0; j < r.width(); ++j)
+        if (std::isfinite(r(i, j)) && std::abs(r(i, j)) > best) {
+          best = std::abs(r(i, j));
+          p.lon = rates.grid.x(static_cast<double>(j));
+          p.lat = rates.grid.y(static_cast<double>(i));
+        }
+    pts.push_back(p);
+  }
+  struct PointSeries {
+    NamedPoint p;
+    std::vector<double> los, az, slos, saz;
+  };
+  std::vector<PointSeries> series;
+  std::ostringstream csv;
+  csv << "point,lon,lat,date,los_m,los_sigma_m,az_m,az_sigma_m\n";
+  for (const auto& p : pts) {
+    PointSeries s{p, {}, {}, {}, {}};
+    for (std::size_t k = 0; k < nd; ++k) {
+      s.los.push_back(los.at(k, p.lon, p.lat));
+      s.az.push_back(az.at(k, p.lon, p.lat));
+      s.slos.push_back(slos.at(k, p.lon, p.lat));
+      s.saz.push_back(saz.at(k, p.lon, p.lat));
+      csv << p.name << "," << p.lon << "," << p.lat << "," << dates[k].isoDate() << "," << s.los.back() << "," << s.slos.back()
+          << "," << s.az.back() << "," << s.saz.back() << "\n";
+    }
+    series.push_back(std::move(s));
+  }
+  io::writeFileAtomic(ctx.run + "/analysis/points.csv", csv.str());
+  // The analysed point: "P2" if present, else the one with the largest final |LOS|.
+  std::size_t main = 0;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    if (series[i].p.name == "P2") { main = i; break; }
+    if (std::abs(series[i].los.back()) > std::abs(series[main].los.back())) main = i;
+  }
+  const auto& ms = series[main];
+  summary["main_point"] = ms.p.name;
+  json jpts = json::array();
+  for (const auto& s : series) {
+    json jp = {{"name", s.p.name}, {"lon", s.p.lon}, {"lat", s.p.lat}, {"los_m", json::array()}, {"az_m", json::array()},
+               {"los_sigma_m", json::array()}, {"az_sigma_m", json::array()}};
+    for (std::size_t k = 0; k < nd; ++k) {
+      jp["los_m"].push_back(num(s.los[k]));
+      jp["az_m"].push_back(num(s.az[k]));
+      jp["los_sigma_m"].push_back(num(s.slos[k]));
+      jp["az_sigma_m"].push_back(num(s.saz[k]));
+    }
+    jpts.push_back(jp);
+  }
+  summary["points"] = jpts;
+
+  // Creep stages (LOS at the main point).
+  std::vector<double> sig = ms.slos;
+  for (auto& v : sig) if (!std::isfinite(v) || v <= 0) v = 0.05;
+  json jst = json::object();
+  analysis::StageFit fit;
+  bool haveFit = false;
+  try {
+    fit = analysis::fitStages(dates, ms.los, sig);
+    haveFit = true;
+    json st = json::array(), bp = json::array();
+    for (const auto& s : fit.stages)
+      st.push_back({{"start", s.start.isoDate()}, {"end", s.end.isoDate()}, {"rate_mm_per_day", s.rate},
+                    {"rate_sigma_mm_per_day", s.rateSigma}, {"rate_low", s.rateLow}, {"rate_high", s.rateHigh},
+                    {"points", s.nPoints}, {"creep", analysis::toString(s.creep)}, {"label", analysis::toString(s.label)},
+                    {"spans_gap", s.spansDataGap}});
+    for (const auto& b : fit.breakpoints)
+      bp.push_back({{"date", b.date.isoDate()}, {"sigma_days", num(b.sigmaDays)}, {"low", b.low.isoDate()},
+                    {"high", b.high.isoDate()}, {"in_gap", b.inDataGap}});
+    jst = {{"stages", st}, {"breakpoints", bp}};
+    if (fit.hasAcceleration()) jst["acceleration_onset"] = fit.onset().isoDate();
+    json model = json::array();
+    for (const auto& d : dates) model.push_back(fit.evaluate(d));
+    jst["model_m"] = model;
+  } catch (const Error& e) {
+    jst = {{"error", e.what()}};
+  }
+  summary["stages"] = jst;
+
+  // Failure forecast (inverse velocity on the last accelerating stage) and its evolution.
+  json jf = json::object();
+  if (haveFit && !fit.stages.empty()) {
+    const DateTime fitStart = fit.stages.back().start;
+    const auto f = analysis::forecastFailure(dates, ms.los, sig, fitStart, dates.back());
+    jf = {{"valid", f.valid}, {"reason", f.reason}, {"as_of", f.asOf.isoDate()}, {"fit_start", fitStart.isoDate()},
+          {"failure", f.valid ? json(f.failure.isoDate()) : json(nullptr)}, {"low", f.valid ? json(f.low.isoDate()) : json(nullptr)},
+          {"high", f.valid && !f.upperUnbounded ? json(f.high.isoDate()) : json(nullptr)}, {"lead_days", f.leadDays},
+          {"last_velocity_mm_per_day", f.lastVelocity}, {"points", f.nPoints}};
+    const auto ev = analysis::forecastEvolution(dates, ms.los, sig, fitStart);
+    json rows = json::array();
+    for (const auto& r : ev)
+      rows.push_back({{"as_of", r.asOf.isoDate()}, {"valid", r.forecast.valid},
+                      {"failure", r.forecast.valid ? json(r.forecast.failure.isoDate()) : json(nullptr)},
+                      {"alert", analysis::toString(r.alert)}, {"velocity_mm_per_day", r.forecast.lastVelocity}});
+    jf["evolution"] = rows;
+    const auto vs = analysis::velocities(dates, ms.los, sig);
+    json inv = json::array();
+    for (std::size_t i = 0; i < vs.v.size(); ++i)
+      inv.push_back({{"date", vs.epoch.plusSeconds(vs.days[i] * 86400.0).isoDate()}, {"velocity_mm_per_day", vs.v[i]}});
+    jf["velocities"] = inv;
+    if (haveTruth) jf["true_failure"] = truth.value("failure_date", "");
+  }
+  summary["forecast"] = jf;
+
+  // Backscatter (soil-moisture proxy): σ0 over the slide and over stable ground, per date.
+  json jb = json::object();
+  {
+    io::RasterReader rr(ctx.run + "/timeseries/rates.tif");
+    int bandAll = 1;
+    for (std::size_t b = 0; b < rr.info().bandNames.size(); ++b)
+      if (rr.info().bandNames[b] == "los_all") bandAll = static_cast<int>(b) + 1;
+    const auto rate = rr.readAll<float>(bandAll);
+    const auto& gj = meta.at("grid");
+    const std::int64_t row0 = gj.at("row0"), col0 = gj.at("col0"), step = gj.at("step");
+    std::vector<double> slideDb, stableDb;
+    for (std::size_t k = 0; k < nd; ++k) {
+      const auto& sc = ctx.stack.scene(ids[k]);
+      io::RasterReader sr(coreg::sceneProducts(ctx.run, ids[k]).slc);
+      const auto img = sr.readAll<cfloat>();
+      double ps = 0, ns = 0, pst = 0, nst = 0;
+      for (std::int64_t i = 0; i < rate.length(); ++i)
+        for (std::int64_t j = 0; j < rate.width(); ++j) {
+          const float v = rate(i, j);
+          if (!std::isfinite(v)) continue;
+          const bool slide = std::abs(v) > 0.5f, stable = std::abs(v) < 0.1f;
+          if (!slide && !stable) continue;
+          double p = 0;
+          std::int64_t n = 0;
+          const std::int64_t ci = row0 + i * step, cj = col0 + j * step;
+          for (std::int64_t a = ci - step / 2; a < ci + step / 2; ++a)
+            for (std::int64_t b = cj - step / 2; b < cj + step / 2; ++b)
+              if (a >= 0 && b >= 0 && a < img.length() && b < img.width() && img(a, b) != cfloat(0, 0)) {
+                p += std::norm(img(a, b));
+                ++n;
+              }
+          if (n == 0) continue;
+          if (slide) { ps += p / static_cast<double>(n); ns += 1; }
+          else { pst += p / static_cast<double>(n); nst += 1; }
+        }
+      const double cal = sc.calibrationConstantDb.value_or(0.0);
+      slideDb.push_back(ns > 0 ? 10 * std::log10(ps / ns) + cal : std::nan(""));
+      stableDb.push_back(nst > 0 ? 10 * std::log10(pst / nst) + cal : std::nan(""));
+    }
+    try {
+      const auto bs = analysis::backscatterProxy(dates, slideDb, stableDb, platforms);
+      std::ostringstream bcsv;
+      bcsv << "date,platform,sigma0_slide_db,sigma0_stable_db,proxy_db\n";
+      json rows = json::array();
+      for (std::size_t k = 0; k < nd; ++k) {
+        bcsv << dates[k].isoDate() << "," << platforms[k] << "," << bs.slideDb[k] << "," << bs.stableDb[k] << "," << bs.proxyDb[k] << "\n";
+        rows.push_back({{"date", dates[k].isoDate()}, {"slide_db", num(bs.slideDb[k])}, {"stable_db", num(bs.stableDb[k])},
+                        {"proxy_db", num(bs.proxyDb[k])}});
+      }
+      io::writeFileAtomic(ctx.run + "/analysis/backscatter.csv", bcsv.str());
+      jb["series"] = rows;
+      jb["platform_offset_db"] = bs.platformOffsetDb;
+      // Triggers.
+      if (!ctx.stack.precipitation.empty()) {
+        const auto pr = analysis::readPrecipCsv(ctx.stack.precipitation);
+        const auto ir = analysis::intervalRates(dates, ms.los);
+        std::vector<double> speed(ir.rate.size());
+        for (std::size_t i = 0; i < speed.size(); ++i) speed[i] = -ir.rate[i];  // mm/day away from the sensor
+        std::vector<double> base;
+        if (haveFit) {
+          base = analysis::stageBaselineRates(fit, ir.start, ir.end);
+          for (auto& b : base) b = -b;
+        }
+        const auto tr = analysis::correlateIntervals(ir.start, ir.end, speed, pr, {}, base);
+        const auto ts = analysis::correlateSamples(dates, bs.proxyDb, pr);
+        auto toJ = [](const analysis::TriggerCorrelation& c) {
+          json lags = json::array();
+          for (const auto& l : c.lags) lags.push_back({{"lag_months", l.lagMonths}, {"r", l.r}, {"n", l.n}, {"n_eff", l.nEff}, {"p", l.p}});
+          return json{{"best_lag_months", c.bestLagMonths}, {"best_r", c.bestR}, {"best_p", c.bestP},
+                      {"best_p_bonferroni", c.bestPBonferroni}, {"significant", c.significant}, {"lags", lags}};
+        };
+        json trig = {{"rate_vs_precipitation", toJ(tr)}, {"sigma0_vs_precipitation", toJ(ts)}};
+        json months = json::array();
+        for (std::size_t i = 0; i < pr.size(); ++i) months.push_back({{"month", pr.monthStart(i).isoDate().substr(0, 7)}, {"mm", num(pr.mm[i])}});
+        trig["precipitation"] = months;
+        if (haveTruth) trig["true_lag_months"] = truth.value("deformation_lag_months", 0.0);
+        summary["triggers"] = trig;
+      }
+    } catch (const Error& e) {
+      jb["error"] = e.what();
+    }
+  }
+  summary["backscatter"] = jb;
+
+  // 3-D motion at the points (surface-parallel assumption; slope/aspect from the DEM).
+  {
+    const io::DemData dd = io::loadDem(ctx.stack.dem);
+    const geometry::Dem dem(dd.heights, dd.grid);
+    json m3 = json::array();
+    for (const auto& s : series) {
+      double h, slope, aspect;
+      const double lon = s.p.lon * kDeg, lat = s.p.lat * kDeg;
+      if (dem.height(lon, lat, h) != Status::Ok || dem.slopeAspect(lon, lat, slope, aspect) != Status::Ok) continue;
+      geometry::TargetView v;
+      if (geometry::viewFromTarget(ctx.masterGeometry, {lon, lat, h}, v) != Status::Ok) continue;
+      const double sl = std::isfinite(s.slos.back()) ? s.slos.back() : 0.5, sa = std::isfinite(s.saz.back()) ? s.saz.back() : 0.5;
+      const auto m = analysis::solveOnSlope(analysis::losProjection(v.losEnu, s.los.back(), sl),
+                                            analysis::azimuthProjection(v.flightEnu, s.az.back(), sa), slope, aspect);
+      json jm = {{"name", s.p.name}, {"valid", m.valid}, {"east_m", m.enu.x()}, {"north_m", m.enu.y()}, {"up_m", m.enu.z()},
+                 {"downslope_m", m.downslope}, {"sigma_downslope_m", m.sigmaDownslope}, {"slope_deg", slope}, {"aspect_deg", aspect}};
+      if (haveTruth)
+        for (const auto& tp : truth.at("points"))
+          if (tp.at("name") == s.p.name) jm["true_downslope_m"] = tp.at("final_downslope_m");
+      m3.push_back(jm);
+    }
+    summary["motion3d"] = m3;
+  }
+
+  // Rates at the main point per window (from the rate map) and the comparison tables.
+  json jr = json::object();
+  for (std::size_t b = 0; b < rates.names.size(); ++b) jr[rates.names[b]] = num(rates.at(b, ms.p.lon, ms.p.lat));
+  summary["rates_main_point_m_per_yr"] = jr;
+
+  if (haveTruth) {
+    // True series at the points.
+    std::map<std::string, std::vector<double>> tlos, taz;
+    {
+      std::istringstream in(io::readTextFile(ctx.stack.truthDir + "/points.csv"));
+      std::string line;
+      std::getline(in, line);
+      while (std::getline(in, line)) {
+        std::stringstream ls(line);
+        std::string name, date, a, b;
+        std::getline(ls, name, ',');
+        std::getline(ls, date, ',');
+        std::getline(ls, a, ',');
+        std::getline(ls, b, ',');
+        tlos[name].push_back(std::stod(a));
+        taz[name].push_back(std::stod(b));
+      }
+    }
+    json cmp = json::object();
+    json rows = json::array();
+    auto rel = [](double m, double t) { return std::abs(t) > 1e-9 ? std::abs(m - t) / std::abs(t) : std::nan(""); };
+    auto seriesFor = [&](const std::string& n) -> const PointSeries* {
+      for (const auto& s : series) if (s.p.name == n) return &s;
+      return nullptr;
+    };
+    auto addRow = [&](const std::string& q, const std::string& paper, double measured, double tru, const std::string& target,
+                      bool pass) {
+      rows.push_back({{"quantity", q}, {"paper", paper}, {"measured", num(measured)}, {"truth", num(tru)}, {"target", target},
+                      {"pass", pass}});
+    };
+    const auto* p2 = seriesFor("P2");
+    const auto* p4 = seriesFor("P4");
+    if (p2 && tlos.count("P2")) {
+      const double m = p2->los.back(), t = tlos["P2"].back();
+      addRow("max cumulative LOS at P2 (m)", "-60.2", m, t, "within 5 % of the truth", rel(m, t) <= 0.05);
+      const double ma = p2->az.back(), ta = taz["P2"].back();
+      addRow("cumulative azimuth at P2 (m)", "+12.6", ma, ta, "within 10 % of the truth", rel(ma, ta) <= 0.10);
+      // Mean rates per platform period (LS slope over the period's dates, same definition for both).
+      for (const auto& w : meta.at("windows")) {
+        const std::string name = w.at("name");
+        if (name == "all") continue;
+        const DateTime a = DateTime::parse(w.at("start").get<std::string>()), b = DateTime::parse(w.at("end").get<std::string>());
+        const double ml = lsSlopePerYear(dates, p2->los, a, b), tl = lsSlopePerYear(dates, tlos["P2"], a, b);
+        const double mz = lsSlopePerYear(dates, p2->az, a, b), tz = lsSlopePerYear(dates, taz["P2"], a, b);
+        const std::string paperL = name == "PALSAR-1" ? "-2.7" : name == "PALSAR-2" ? "-9.3" : "";
+        const std::string paperA = name == "PALSAR-1" ? "0.6" : name == "PALSAR-2" ? "1.9" : "";
+        addRow("mean LOS rate at P2, " + name + " period (m/yr)", paperL, ml, tl, "within 10 % of the truth", rel(ml, tl) <= 0.10);
+        addRow("mean azimuth rate at P2, " + name + " period (m/yr)", paperA, mz, tz, "within 10 % of the truth", rel(mz, tz) <= 0.10);
+      }
+    }
+    if (p4 && tlos.count("P4")) {
+      const double m = p4->los.back(), t = tlos["P4"].back();
+      addRow("cumulative LOS at P4 (m)", "-38.8", m, t, "within 5 % of the truth", rel(m, t) <= 0.05);
+      const double ma = p4->az.back(), ta = taz["P4"].back();
+      addRow("cumulative azimuth at P4 (m)", "+2.5", ma, ta, "within 0.5 m of the truth", std::abs(ma - ta) <= 0.5);
+    }
+    // Time-series RMS at P1–P4, every date.
+    double sl = 0, sa = 0;
+    int n = 0;
+    for (const auto& s : series) {
+      if (!tlos.count(s.p.name)) continue;
+      for (std::size_t k = 0; k < nd && k < tlos[s.p.name].size(); ++k) {
+        if (!std::isfinite(s.los[k]) || !std::isfinite(s.az[k])) continue;
+        sl += std::pow(s.los[k] - tlos[s.p.name][k], 2);
+        sa += std::pow(s.az[k] - taz[s.p.name][k], 2);
+        ++n;
+      }
+    }
+    if (n > 0) {
+      addRow("time series at P1-P4, RMS error LOS (m)", "Figure 3", std::sqrt(sl / n), 0.0, "< 1.0 m", std::sqrt(sl / n) < 1.0);
+      addRow("time series at P1-P4, RMS error azimuth (m)", "Figure 3", std::sqrt(sa / n), 0.0, "< 1.0 m", std::sqrt(sa / n) < 1.0);
+    }
+    // Stable ground: RMS of the last cumulative LOS where the truth does not move.
+    {
+      io::RasterReader tr(ctx.stack.truthDir + "/displacement_map.tif");
+      const auto tg = tr.info().geo;
+      const auto tl = tr.readAll<float>(static_cast<int>(2 * nd - 1));
+      const auto& ml = los.bands[nd - 1];
+      double s2 = 0;
+      std::int64_t cnt = 0;
+      for (std::int64_t i = 0; i < ml.length(); ++i)
+        for (std::int64_t j = 0; j < ml.width(); ++j) {
+          if (!std::isfinite(ml(i, j))) continue;
+          const auto ti = static_cast<std::int64_t>(std::lround(tg.row(los.grid.y(static_cast<double>(i)))));
+          const auto tj = static_cast<std::int64_t>(std::lround(tg.col(los.grid.x(static_cast<double>(j)))));
+          if (ti < 0 || tj < 0 || ti >= tl.length() || tj >= tl.width()) continue;
+          if (tl(ti, tj) != 0.0f) continue;
+          s2 += static_cast<double>(ml(i, j)) * static_cast<double>(ml(i, j));
+          ++cnt;
+        }
+      const double rms = cnt ? std::sqrt(s2 / static_cast<double>(cnt)) : std::nan("");
+      addRow("stable ground: RMS of cumulative LOS (m)", "-", rms, 0.0, "< 0.5 m", rms < 0.5);
+      cmp["stable_pixels"] = cnt;
+    }
+    cmp["rows"] = rows;
+    summary["truth_comparison"] = cmp;
+  }
+  io::writeFileAtomic(ctx.run + "/analysis/summary.json", summary.dump(1) + "\n");
+  StepResult r;
+  r.outputs = {"analysis/points.csv", "analysis/summary.json"};
+  if (fs::exists(ctx.run + "/analysis/backscatter.csv")) r.outputs.push_back("analysis/backscatter.csv");
+  r.quality = {{"main_point", ms.p.name}, {"final_los_m", num(ms.los.back())}, {"final_az_m", num(ms.az.back())}};
+  logger->info("main point {}: final LOS {:.2f} m, azimuth {:.2f} m", ms.p.name, ms.los.back(), ms.az.back());
+  return r;
+}
+
+}  // namespace orthotrack::workflow::detail

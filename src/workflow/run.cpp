@@ -1,0 +1,190 @@
+#include "orthotrack/workflow/run.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "context.hpp"
+#include "orthotrack/core/log.hpp"
+#include "orthotrack/core/tiling.hpp"
+#include "orthotrack/io/raster_io.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace orthotrack::workflow {
+using namespace detail;
+
+const std::vector<std::string>& stepNames() {
+  static const std::vector<std::string> names = {"coregister", "pairs", "offsets", "invert", "geocode", "analysis", "report"};
+  return names;
+}
+
+namespace detail {
+
+std::string Context::rel(const std::string& abs) const { return fs::relative(abs, run).string(); }
+
+void Context::loadMaster() {
+  if (!masterId.empty()) return;
+  const std::string p = run + "/coreg/master.json";
+  const json j = json::parse(io::readTextFile(p));
+  masterId = j.at("master").get<std::string>();
+  const auto& m = stack.scene(masterId);
+  RadarGrid g = m.grid;
+  if (j.contains("dem_coreg") && j["dem_coreg"].contains("corrected_sensing_start")) {
+    g.sensingStart = DateTime::parse(j["dem_coreg"]["corrected_sensing_start"].get<std::string>());
+    g.startingRange = j["dem_coreg"]["corrected_starting_range_m"].get<double>();
+  }
+  masterGeometry = geometry::SceneGeometry(m.orbit, g, m.doppler);
+}
+
+void readConfig(Context& ctx) {
+  Config& c = *ctx.cfg;
+  // [coreg]
+  const std::string method = c.str("coreg", "method", "improved", {"improved", "traditional"});
+  ctx.coregParams.method = coreg::parseMethod(ctx.rp.method.empty() ? method : ctx.rp.method);
+  ctx.masterParams.finalMaster = c.str("coreg", "master", "");
+  ctx.masterParams.finalPlatform = c.str("coreg", "master_platform", "");
+  ctx.coregParams.resample.taps = c.integer("coreg", "resample_taps", ctx.coregParams.resample.taps, 4, 32);
+  // [network]
+  if (const auto* v = c.raw("network", "min_temporal_baseline_days")) {
+    if (!v->is_object()) throw InvalidInput("expected a table platform = days", {c.file(), "network.min_temporal_baseline_days", v->dump()});
+    for (const auto& [plat, d] : v->items()) {
+      if (!d.is_number() || d.get<double>() < 0)
+        throw InvalidInput("expected a number of days >= 0", {c.file(), "network.min_temporal_baseline_days." + plat, d.dump()});
+      ctx.netParams.platforms[plat].minTemporalBaselineDays = d.get<double>();
+    }
+  }
+  if (const auto* v = c.raw("network", "max_temporal_baseline_days")) {
+    if (!v->is_object()) throw InvalidInput("expected a table platform = days", {c.file(), "network.max_temporal_baseline_days", v->dump()});
+    for (const auto& [plat, d] : v->items()) {
+      if (!d.is_number() || d.get<double>() <= 0)
+        throw InvalidInput("expected a number of days > 0", {c.file(), "network.max_temporal_baseline_days." + plat, d.dump()});
+      ctx.netParams.platforms[plat].maxTemporalBaselineDays = d.get<double>();
+    }
+  }
+  ctx.netParams.bridgeCount = c.integer("network", "bridge_scenes", ctx.netParams.bridgeCount, 0, 50);
+  ctx.netParams.bridgeMaxPairs = c.integer("network", "bridge_max_pairs", ctx.netParams.bridgeMaxPairs, 0, 1000);
+  ctx.netParams.allowDisconnected = c.boolean("network", "allow_disconnected", false);
+  ctx.netParams.validate();
+  // [offsets]
+  auto& o = ctx.offParams;
+  const auto wins = c.ints("offsets", "windows", {64, 96, 128}, 8, 1024);
+  o.windows.clear();
+  for (int w : wins) o.windows.push_back({w, w});
+  const int search = c.integer("offsets", "search", 32, 1, 512);
+  o.search_az = c.integer("offsets", "search_azimuth", search, 1, 512);
+  o.search_rg = c.integer("offsets", "search_range", search, 1, 512);
+  const int step = c.integer("offsets", "step", 16, 1, 1024);
+  o.step_az = o.step_rg = step;
+  o.oversample = c.integer("offsets", "oversample", 16, 1, 128);
+  o.min_snr = static_cast<float>(c.num("offsets", "min_snr", 4.0, 0, 1e6));
+  o.min_ncc = static_cast<float>(c.num("offsets", "min_ncc", 0.0, 0, 1));
+  o.median_threshold = static_cast<float>(c.num("offsets", "median_threshold", 3.0, 0, 100));
+  o.max_displacement = static_cast<float>(c.num("offsets", "max_displacement_px", 0.0, 0, 1e4));
+  ctx.sigmaFloorPx = c.num("offsets", "sigma_floor_px", 0.05, 1e-4, 10);
+  o.validate();
+  // [timeseries]
+  ctx.invParams.robust = timeseries::parseRobustLoss(c.str("timeseries", "robust", "huber", {"none", "huber", "tukey"}));
+  ctx.invParams.useSigma = c.boolean("timeseries", "weighted", true);
+  ctx.invParams.minPairs = c.integer("timeseries", "min_pairs", 3, 1, 10000);
+  ctx.invParams.validate();
+  // [geocode]
+  ctx.geoPostingDeg = c.num("geocode", "posting_deg", 1.0 / 1800.0, 1e-6, 1.0);
+  // [analysis]
+  if (const auto* v = c.raw("analysis", "points")) {
+    if (!v->is_array()) throw InvalidInput("expected an array of {name, lon, lat}", {c.file(), "analysis.points", v->dump()});
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const auto& p = (*v)[i];
+      const std::string key = "analysis.points[" + std::to_string(i) + "]";
+      if (!p.is_object() || !p.contains("lon") || !p.contains("lat") || !p["lon"].is_number() || !p["lat"].is_number())
+        throw InvalidInput("expected {name = \"P1\", lon = <deg>, lat = <deg>}", {c.file(), key, p.dump()});
+      ctx.points.push_back({p.value("name", "point" + std::to_string(i + 1)), p["lon"].get<double>(), p["lat"].get<double>()});
+    }
+  }
+  ctx.slidePolygon = c.str("analysis", "slide_polygon", "");
+  if (!ctx.slidePolygon.empty() && fs::path(ctx.slidePolygon).is_relative())
+    ctx.slidePolygon = (fs::path(ctx.stack.path).parent_path() / ctx.slidePolygon).string();
+  c.checkUnknown({"coreg", "network", "offsets", "timeseries", "geocode", "analysis"});
+
+  ctx.stepParams["coregister"] = {{"method", coreg::toString(ctx.coregParams.method)}, {"master", ctx.masterParams.finalMaster},
+                                  {"master_platform", ctx.masterParams.finalPlatform}, {"taps", ctx.coregParams.resample.taps}};
+  json net = json::object();
+  for (const auto& [k, r] : ctx.netParams.platforms)
+    net[k] = {r.minTemporalBaselineDays, r.maxTemporalBaselineDays ? *r.maxTemporalBaselineDays : -1.0};
+  ctx.stepParams["pairs"] = {{"platforms", net}, {"bridge", ctx.netParams.bridgeCount}, {"bridge_max", ctx.netParams.bridgeMaxPairs},
+                             {"allow_disconnected", ctx.netParams.allowDisconnected}};
+  ctx.stepParams["offsets"] = {{"windows", wins}, {"search", {o.search_az, o.search_rg}}, {"step", step}, {"oversample", o.oversample},
+                               {"min_snr", o.min_snr}, {"min_ncc", o.min_ncc}, {"median", o.median_threshold},
+                               {"max_disp", o.max_displacement}};
+  ctx.stepParams["invert"] = {{"robust", timeseries::toString(ctx.invParams.robust)}, {"weighted", ctx.invParams.useSigma},
+                              {"min_pairs", ctx.invParams.minPairs}, {"sigma_floor_px", ctx.sigmaFloorPx}};
+  ctx.stepParams["geocode"] = {{"posting_deg", ctx.geoPostingDeg}};
+  json pts = json::array();
+  for (const auto& p : ctx.points) pts.push_back({p.name, p.lon, p.lat});
+  ctx.stepParams["analysis"] = {{"points", pts}, {"slide_polygon", ctx.slidePolygon}};
+  ctx.stepParams["report"] = json::object();
+}
+
+}  // namespace detail
+
+RunSummary runStack(const RunParams& params) {
+  auto logger = log::get("run");
+  if (params.threads > 0) setThreadCount(params.threads);
+  Context ctx;
+  ctx.rp = params;
+  ctx.stack = io::loadStack(params.stackPath);
+  if (!params.outDir.empty()) ctx.stack.outputDir = fs::absolute(params.outDir).string();
+  ctx.run = ctx.stack.outputDir;
+  std::error_code ec;
+  fs::create_directories(ctx.run, ec);
+  if (ec) throw IoError("cannot create the run folder: " + ec.message(), {ctx.run, "", ""});
+  ctx.cfg = std::make_unique<Config>(ctx.stack.params, ctx.stack.path);
+  readConfig(ctx);
+  const auto& names = stepNames();
+  auto indexOf = [&](const std::string& s) -> std::size_t {
+    const auto it = std::find(names.begin(), names.end(), s);
+    if (it == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw InvalidInput("unknown step (steps: " + list + ")", {"", "--from", s});
+    }
+    return static_cast<std::size_t>(it - names.begin());
+  };
+  const std::size_t from = params.fromStep.empty() ? names.size() : indexOf(params.fromStep);
+  const std::size_t until = params.untilStep.empty() ? names.size() - 1 : indexOf(params.untilStep);
+
+  Manifest manifest(ctx.run, {{"software", std::string("orthotrack ") + ORTHOTRACK_VERSION},
+                              {"stack", ctx.stack.path},
+                              {"method", coreg::toString(ctx.coregParams.method)},
+                              {"threads", threadCount()}});
+  RunSummary sum;
+  sum.runDir = ctx.run;
+  using StepFn = StepResult (*)(Context&);
+  const StepFn fns[] = {stepCoregister, stepPairs, stepOffsets, stepInvert, stepGeocode, stepAnalysis, stepReport};
+  bool forced = false;
+  for (std::size_t i = 0; i <= until; ++i) {
+    const std::string& name = names[i];
+    const json& sp = ctx.stepParams[name];
+    if (i >= from || forced) forced = true;
+    if (!forced && manifest.isComplete(name, sp)) {
+      logger->info("step {}: complete, skipped", name);
+      sum.steps.push_back({name, true, 0});
+      continue;
+    }
+    // A step that reruns invalidates everything after it.
+    forced = true;
+    manifest.invalidate(name);
+    logger->info("step {}: running", name);
+    const auto t0 = std::chrono::steady_clock::now();
+    StepResult r = fns[i](ctx);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    manifest.complete(name, sp, r.outputs, secs, r.quality);
+    logger->info("step {}: done in {:.1f} s", name, secs);
+    sum.steps.push_back({name, false, secs});
+  }
+  if (fs::exists(ctx.run + "/report/report.html")) sum.reportPath = ctx.run + "/report/report.html";
+  if (fs::exists(ctx.run + "/analysis/summary.json")) sum.summary = json::parse(io::readTextFile(ctx.run + "/analysis/summary.json"));
+  return sum;
+}
+
+}  // namespace orthotrack::workflow

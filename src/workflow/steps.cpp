@@ -1,0 +1,391 @@
+// Steps coregister, pairs, offsets, invert, geocode.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "context.hpp"
+#include "orthotrack/core/log.hpp"
+#include "orthotrack/core/tiling.hpp"
+#include "orthotrack/geometry/layers.hpp"
+#include "orthotrack/geometry/orbit_tools.hpp"
+#include "orthotrack/io/dem.hpp"
+#include "orthotrack/io/raster_io.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace orthotrack::workflow::detail {
+namespace {
+constexpr const char* kConventions =
+    "offsets: secondary minus reference (px); LOS displacement negative = away from the sensor; azimuth "
+    "displacement positive = opposite to the flight direction; displacements in m relative to the first date";
+
+std::string dateBand(const std::string& prefix, const DateTime& d) { return prefix + d.compactDate(); }
+}  // namespace
+
+std::string offsetsPath(const Context& ctx, const std::string& a, const std::string& b) {
+  return ctx.run + "/offsets/" + a + "__" + b + ".tif";
+}
+
+RunNetwork readRunNetwork(const Context& ctx) {
+  const json j = json::parse(io::readTextFile(ctx.run + "/network/network.json"));
+  RunNetwork n;
+  for (const auto& s : j.at("scenes")) {
+    n.ids.push_back(s.at("id").get<std::string>());
+    n.platforms.push_back(s.at("platform").get<std::string>());
+    n.dates.push_back(DateTime::parse(s.at("date").get<std::string>()));
+    n.bperp.push_back(s.at("bperp_m").get<double>());
+  }
+  for (const auto& p : j.at("pairs")) {
+    n.pairs.emplace_back(p.at("ref").get<int>(), p.at("sec").get<int>());
+    n.categories.push_back(p.at("category").get<std::string>());
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+StepResult stepCoregister(Context& ctx) {
+  const auto sum = coreg::coregisterStack(ctx.stack, ctx.coregParams, {}, /*force=*/true, ctx.masterParams);
+  ctx.masterId.clear();
+  ctx.loadMaster();
+  StepResult r;
+  r.outputs.push_back("coreg/master.json");
+  json residuals = json::object();
+  for (const auto& s : ctx.stack.scenes) {
+    const auto p = coreg::sceneProducts(ctx.run, s.id);
+    r.outputs.push_back(ctx.rel(p.slc));
+    r.outputs.push_back(ctx.rel(p.lookup));
+    r.outputs.push_back(ctx.rel(p.report));
+  }
+  for (const auto& rep : sum.reports)
+    residuals[rep.secondaryId] = {{"rms_az_px", rep.residual.robustRmsAz}, {"rms_rg_px", rep.residual.robustRmsRg},
+                                  {"used", rep.residual.used}};
+  r.quality = {{"master", sum.masters.finalMaster}, {"dem_line_shift_px", sum.demCoreg.lineShift},
+               {"dem_sample_shift_px", sum.demCoreg.sampleShift}, {"residuals", residuals}};
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+StepResult stepPairs(Context& ctx) {
+  ctx.loadMaster();
+  const json mj = json::parse(io::readTextFile(ctx.run + "/coreg/master.json"));
+  std::map<std::string, double> bperp;
+  for (const auto& b : mj.at("baselines_to_master"))
+    if (b.contains("perpendicular_m")) bperp[b["id"].get<std::string>()] = b["perpendicular_m"].get<double>();
+  std::vector<network::Scene> scenes;
+  for (const auto& s : ctx.stack.scenes) scenes.push_back({s.id, s.platform, s.acquisitionTime(), bperp.count(s.id) ? bperp[s.id] : 0.0});
+  const network::Network net = network::buildNetwork(scenes, ctx.netParams);
+  fs::create_directories(ctx.run + "/network");
+  network::writePairsCsv(ctx.run + "/network/pairs.csv", net);
+  json j;
+  j["scenes"] = json::array();
+  for (const auto& s : net.scenes)
+    j["scenes"].push_back({{"id", s.id}, {"platform", s.platform}, {"date", s.acquisition.iso(3)}, {"bperp_m", s.bperp_m}});
+  j["pairs"] = json::array();
+  for (const auto& p : net.pairs)
+    j["pairs"].push_back({{"ref", p.ref}, {"sec", p.sec}, {"dt_days", p.dtDays}, {"bperp_m", p.bperp_m}, {"category", network::toString(p.category)}});
+  j["counts"] = net.countByPlatformPair();
+  j["same_platform"] = net.count(network::PairCategory::SamePlatform);
+  j["cross_platform"] = net.count(network::PairCategory::CrossPlatform);
+  j["connected"] = net.connectivity.connected();
+  j["connectivity"] = net.connectivity.describe(net.dates());
+  io::writeFileAtomic(ctx.run + "/network/network.json", j.dump(1) + "\n");
+  log::get("pairs")->info("{} pairs: {} same-platform, {} cross-platform; {}", net.pairs.size(), j["same_platform"].get<int>(),
+                          j["cross_platform"].get<int>(), j["connectivity"].get<std::string>());
+  StepResult r;
+  r.outputs = {"network/pairs.csv", "network/network.json"};
+  r.quality = {{"pairs", net.pairs.size()}, {"counts", j["counts"]}, {"connected", net.connectivity.connected()}};
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+namespace {
+void writeOffsets(const std::string& path, const offsets::OffsetField& f, const std::string& a, const std::string& b) {
+  const auto& g = f.grid;
+  io::RasterWriter w(path, g.rows, g.cols, 9, io::DataType::Float32);
+  const char* names[] = {"range_offset", "azimuth_offset", "snr", "ncc", "cov_rr", "cov_aa", "cov_ra", "window", "flag"};
+  const char* units[] = {"pixel", "pixel", "", "", "pixel^2", "pixel^2", "pixel^2", "pixel", ""};
+  const Raster<float>* bands[] = {&f.range_offset, &f.azimuth_offset, &f.snr, &f.ncc, &f.cov_rr, &f.cov_aa, &f.cov_ra};
+  for (int i = 0; i < 9; ++i) {
+    w.setBandName(i + 1, names[i]);
+    if (*units[i]) w.setBandUnit(i + 1, units[i]);
+  }
+  for (int i = 0; i < 7; ++i) w.write(i + 1, *bands[i]);
+  Raster<float> win(g.rows, g.cols), flag(g.rows, g.cols);
+  for (std::int64_t i = 0; i < g.rows; ++i)
+    for (std::int64_t j = 0; j < g.cols; ++j) {
+      win(i, j) = f.window(i, j);
+      flag(i, j) = f.flag(i, j);
+    }
+  w.write(8, win);
+  w.write(9, flag);
+  w.setMetadata("ROW0", std::to_string(g.row0));
+  w.setMetadata("COL0", std::to_string(g.col0));
+  w.setMetadata("STEP_AZ", std::to_string(g.step_az));
+  w.setMetadata("STEP_RG", std::to_string(g.step_rg));
+  w.setMetadata("REFERENCE", a);
+  w.setMetadata("SECONDARY", b);
+  w.setMetadata("CONVENTIONS", kConventions);
+  w.setMetadata("FLAGS", "0 ok, 1 low_snr, 2 low_ncc, 3 edge, 4 nodata, 5 no_peak, 6 outlier");
+  w.commit();
+}
+}  // namespace
+
+StepResult stepOffsets(Context& ctx) {
+  ctx.loadMaster();
+  const RunNetwork net = readRunNetwork(ctx);
+  fs::create_directories(ctx.run + "/offsets");
+  StepResult r;
+  auto logger = log::get("offsets");
+  std::map<std::string, Raster<cfloat>> cache;  // the two most recent images
+  auto load = [&](const std::string& id) -> const Raster<cfloat>& {
+    auto it = cache.find(id);
+    if (it != cache.end()) return it->second;
+    if (cache.size() >= 4) cache.erase(cache.begin());
+    io::RasterReader rd(coreg::sceneProducts(ctx.run, id).slc);
+    return cache.emplace(id, rd.readAll<cfloat>()).first->second;
+  };
+  json stats = json::array();
+  for (std::size_t k = 0; k < net.pairs.size(); ++k) {
+    const auto& a = net.ids[static_cast<std::size_t>(net.pairs[k].first)];
+    const auto& b = net.ids[static_cast<std::size_t>(net.pairs[k].second)];
+    const std::string path = offsetsPath(ctx, a, b);
+    const Raster<cfloat> ra = load(a);
+    const Raster<cfloat>& rb = load(b);
+    const auto f = offsets::estimateOffsets(ra.cview(), rb.cview(), ctx.offParams);
+    writeOffsets(path, f, a, b);
+    std::int64_t ok = 0;
+    for (auto v : f.flag.vector()) ok += v == 0;
+    stats.push_back({{"pair", a + "__" + b}, {"ok_fraction", static_cast<double>(ok) / static_cast<double>(f.flag.size())}});
+    r.outputs.push_back(ctx.rel(path));
+    logger->info("pair {}/{} {} / {}: {:.0f}% ok", k + 1, net.pairs.size(), a, b, 100.0 * static_cast<double>(ok) / static_cast<double>(f.flag.size()));
+    ctx.progress("offsets", static_cast<std::int64_t>(k + 1), static_cast<std::int64_t>(net.pairs.size()));
+  }
+  r.quality = {{"pairs", stats}};
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+namespace {
+struct OffsetGridInfo {
+  std::int64_t row0 = 0, col0 = 0, step = 16, rows = 0, cols = 0;
+};
+OffsetGridInfo gridOf(const io::RasterReader& rd) {
+  const auto& md = rd.info().metadata;
+  OffsetGridInfo g;
+  g.row0 = std::stoll(md.at("ROW0"));
+  g.col0 = std::stoll(md.at("COL0"));
+  g.step = std::stoll(md.at("STEP_AZ"));
+  g.rows = rd.length();
+  g.cols = rd.width();
+  return g;
+}
+
+// Pixel spacings of the master: slant range (m) and azimuth ground spacing (m) at the scene centre.
+void spacings(const Context& ctx, double& dr, double& daz) {
+  const auto& g = ctx.masterGeometry.grid();
+  dr = g.rangePixelSpacing;
+  const double t = ctx.masterGeometry.time(0.5 * static_cast<double>(g.length - 1));
+  const double r = ctx.masterGeometry.range(0.5 * static_cast<double>(g.width - 1));
+  if (geometry::azimuthGroundSpacing(ctx.masterGeometry, t, r, 3000.0, daz) != Status::Ok)
+    throw NoConvergence("cannot compute the azimuth ground spacing of the master", {"", "master", ctx.masterId});
+}
+
+void writeStackBands(const std::string& path, const std::vector<Raster<float>>& bands, const std::vector<std::string>& names,
+                     const std::string& unit, const OffsetGridInfo& g, const std::string& extra = "") {
+  io::RasterWriter w(path, bands.front().length(), bands.front().width(), static_cast<int>(bands.size()), io::DataType::Float32);
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    w.setBandName(static_cast<int>(i + 1), names[i]);
+    if (!unit.empty()) w.setBandUnit(static_cast<int>(i + 1), unit);
+    w.setNoData(static_cast<int>(i + 1), std::nan(""));
+    w.write(static_cast<int>(i + 1), bands[i]);
+  }
+  w.setMetadata("ROW0", std::to_string(g.row0));
+  w.setMetadata("COL0", std::to_string(g.col0));
+  w.setMetadata("STEP_AZ", std::to_string(g.step));
+  w.setMetadata("STEP_RG", std::to_string(g.step));
+  w.setMetadata("CONVENTIONS", kConventions);
+  if (!extra.empty()) w.setMetadata("NOTE", extra);
+  w.commit();
+}
+}  // namespace
+
+StepResult stepInvert(Context& ctx) {
+  ctx.loadMaster();
+  const RunNetwork net = readRunNetwork(ctx);
+  if (net.pairs.empty()) throw InvalidInput("the network has no pairs", {ctx.run + "/network/network.json", "pairs", "0"});
+  double dr, daz;
+  spacings(ctx, dr, daz);
+  // Read every pair: displacement (m) and σ (m) for both components.
+  const std::size_t np = net.pairs.size();
+  std::vector<Raster<float>> los(np), az(np), slos(np), saz(np);
+  OffsetGridInfo g;
+  for (std::size_t k = 0; k < np; ++k) {
+    const auto& a = net.ids[static_cast<std::size_t>(net.pairs[k].first)];
+    const auto& b = net.ids[static_cast<std::size_t>(net.pairs[k].second)];
+    io::RasterReader rd(offsetsPath(ctx, a, b));
+    const auto gk = gridOf(rd);
+    if (k == 0) g = gk;
+    else if (gk.rows != g.rows || gk.cols != g.cols || gk.row0 != g.row0 || gk.col0 != g.col0 || gk.step != g.step)
+      throw InvalidInput("offset grids differ between pairs", {rd.info().path, "grid", ""});
+    const auto rg = rd.readAll<float>(1), azo = rd.readAll<float>(2), crr = rd.readAll<float>(5), caa = rd.readAll<float>(6),
+               flag = rd.readAll<float>(9);
+    los[k].resize(g.rows, g.cols);
+    az[k].resize(g.rows, g.cols);
+    slos[k].resize(g.rows, g.cols);
+    saz[k].resize(g.rows, g.cols);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t i = 0; i < rg.size(); ++i) {
+      const bool ok = flag.data()[i] == 0.0f && std::isfinite(rg.data()[i]) && std::isfinite(azo.data()[i]);
+      los[k].data()[i] = ok ? static_cast<float>(-rg.data()[i] * dr) : nan;
+      az[k].data()[i] = ok ? static_cast<float>(-azo.data()[i] * daz) : nan;
+      const double fl = ctx.sigmaFloorPx;
+      slos[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(crr.data()[i]), 0.0) + fl * fl) * dr);
+      saz[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(caa.data()[i]), 0.0) + fl * fl) * daz);
+    }
+  }
+  timeseries::SbasNetwork sn;
+  sn.dates = net.dates;
+  for (const auto& p : net.pairs) sn.pairs.push_back({p.first, p.second});
+  std::vector<timeseries::ComponentStack> comps(2);
+  comps[0].name = "los";
+  comps[1].name = "azimuth";
+  for (std::size_t k = 0; k < np; ++k) {
+    comps[0].displacement.push_back(los[k].cview());
+    comps[0].sigma.push_back(slos[k].cview());
+    comps[1].displacement.push_back(az[k].cview());
+    comps[1].sigma.push_back(saz[k].cview());
+  }
+  auto ip = ctx.invParams;
+  // Rate windows: one per platform period, and the whole span.
+  ip.rateWindows.clear();
+  std::vector<std::string> plats;
+  for (std::size_t i = 0; i < net.dates.size(); ++i)
+    if (std::find(plats.begin(), plats.end(), net.platforms[i]) == plats.end()) plats.push_back(net.platforms[i]);
+  for (const auto& p : plats) {
+    DateTime first, last;
+    bool any = false;
+    for (std::size_t i = 0; i < net.dates.size(); ++i)
+      if (net.platforms[i] == p) {
+        if (!any) first = net.dates[i];
+        last = net.dates[i];
+        any = true;
+      }
+    if (last > first) ip.rateWindows.push_back({p, first, last});
+  }
+  ip.rateWindows.push_back({"all", net.dates.front(), net.dates.back()});
+  const auto res = timeseries::invert(sn, comps, ip);
+  fs::create_directories(ctx.run + "/timeseries");
+  StepResult r;
+  std::vector<std::string> dnames;
+  for (const auto& d : net.dates) dnames.push_back(dateBand("d_", d));
+  std::vector<Raster<float>> rateBands;
+  std::vector<std::string> rateNames;
+  std::vector<Raster<float>> qBands;
+  std::vector<std::string> qNames;
+  for (const auto& c : res.components) {
+    writeStackBands(ctx.run + "/timeseries/" + c.name + ".tif", c.displacement, dnames, "m", g);
+    writeStackBands(ctx.run + "/timeseries/" + c.name + "_sigma.tif", c.displacementSigma, dnames, "m", g);
+    r.outputs.push_back("timeseries/" + c.name + ".tif");
+    r.outputs.push_back("timeseries/" + c.name + "_sigma.tif");
+    for (std::size_t w = 0; w < res.windows.size(); ++w) {
+      rateBands.push_back(c.rate[w]);
+      rateNames.push_back(c.name + "_" + res.windows[w].name);
+      rateBands.push_back(c.rateSigma[w]);
+      rateNames.push_back(c.name + "_sigma_" + res.windows[w].name);
+    }
+    qBands.push_back(c.residualRms);
+    qNames.push_back(c.name + "_residual_rms");
+    Raster<float> used(g.rows, g.cols), flags(g.rows, g.cols);
+    for (std::size_t i = 0; i < used.size(); ++i) {
+      used.data()[i] = c.pairsUsed.data()[i];
+      flags.data()[i] = c.flags.data()[i];
+    }
+    qBands.push_back(used);
+    qNames.push_back(c.name + "_pairs_used");
+    qBands.push_back(flags);
+    qNames.push_back(c.name + "_flags");
+  }
+  writeStackBands(ctx.run + "/timeseries/rates.tif", rateBands, rateNames, "m/yr", g);
+  writeStackBands(ctx.run + "/timeseries/quality.tif", qBands, qNames, "", g,
+                  "flags: 1 no data, 2 disconnected, 4 robust not converged, 8 outliers down-weighted");
+  r.outputs.push_back("timeseries/rates.tif");
+  r.outputs.push_back("timeseries/quality.tif");
+  json windows = json::array();
+  for (const auto& w : res.windows) windows.push_back({{"name", w.name}, {"start", w.start.isoDate()}, {"end", w.end.isoDate()}});
+  json meta = {{"dates", json::array()}, {"ids", net.ids}, {"platforms", net.platforms}, {"bperp_m", net.bperp},
+               {"windows", windows}, {"range_spacing_m", dr}, {"azimuth_spacing_m", daz},
+               {"grid", {{"row0", g.row0}, {"col0", g.col0}, {"step", g.step}, {"rows", g.rows}, {"cols", g.cols}}},
+               {"master", ctx.masterId}};
+  for (const auto& d : net.dates) meta["dates"].push_back(d.iso(3));
+  io::writeFileAtomic(ctx.run + "/timeseries/timeseries.json", meta.dump(1) + "\n");
+  r.outputs.push_back("timeseries/timeseries.json");
+  r.quality = {{"range_spacing_m", dr}, {"azimuth_spacing_m", daz}, {"grid_rows", g.rows}, {"grid_cols", g.cols}};
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+StepResult stepGeocode(Context& ctx) {
+  ctx.loadMaster();
+  const json meta = json::parse(io::readTextFile(ctx.run + "/timeseries/timeseries.json"));
+  const auto& gj = meta.at("grid");
+  const std::int64_t row0 = gj.at("row0"), col0 = gj.at("col0"), step = gj.at("step"), rows = gj.at("rows"), cols = gj.at("cols");
+  // Map grid: the master footprint at the chosen posting.
+  const auto& mg = ctx.masterGeometry;
+  const io::DemData wide = io::loadDem(ctx.stack.dem);
+  const geometry::Dem dem0(wide.heights, wide.grid);
+  double lo0 = 1e9, lo1 = -1e9, la0 = 1e9, la1 = -1e9;
+  const auto L = mg.grid().length, W = mg.grid().width;
+  for (std::int64_t i = 0; i <= 20; ++i)
+    for (std::int64_t j = 0; j <= 20; ++j) {
+      geometry::Rdr2GeoResult res;
+      if (geometry::rdr2geo(mg, static_cast<double>(i * (L - 1)) / 20.0, static_cast<double>(j * (W - 1)) / 20.0, dem0, res) != Status::Ok)
+        continue;
+      lo0 = std::min(lo0, res.llh.lon / kDeg); lo1 = std::max(lo1, res.llh.lon / kDeg);
+      la0 = std::min(la0, res.llh.lat / kDeg); la1 = std::max(la1, res.llh.lat / kDeg);
+    }
+  if (!(lo1 > lo0)) throw OutOfDomain("the master footprint could not be located on the DEM", {ctx.stack.dem, "dem", ""});
+  const double post = ctx.geoPostingDeg;
+  const GeoGrid grid = GeoGrid::geographic(std::floor(lo0 / post) * post, std::ceil(lo1 / post) * post,
+                                           std::floor(la0 / post) * post, std::ceil(la1 / post) * post, post);
+  const auto lk = geometry::mapToRadar(mg, dem0, grid);
+  fs::create_directories(ctx.run + "/geo");
+  StepResult r;
+  for (const std::string name : {"los", "azimuth", "los_sigma", "azimuth_sigma", "rates", "quality"}) {
+    const std::string in = ctx.run + "/timeseries/" + name + ".tif";
+    io::RasterReader rd(in);
+    io::RasterWriter w(ctx.run + "/geo/" + name + ".tif", grid.length, grid.width, rd.info().bands, io::DataType::Float32, &grid);
+    for (int b = 1; b <= rd.info().bands; ++b) {
+      const auto src = rd.readAll<float>(b);
+      Raster<float> out(grid.length, grid.width, std::numeric_limits<float>::quiet_NaN());
+      parallelFor(grid.length, [&](std::int64_t i) {
+        for (std::int64_t j = 0; j < grid.width; ++j) {
+          if (lk.status(i, j) != 0 || (lk.mask(i, j) & geometry::kMaskShadow)) continue;
+          const double gi = (lk.line(i, j) - static_cast<double>(row0)) / static_cast<double>(step);
+          const double gjj = (lk.sample(i, j) - static_cast<double>(col0)) / static_cast<double>(step);
+          if (!(gi >= 0 && gjj >= 0 && gi <= static_cast<double>(rows - 1) && gjj <= static_cast<double>(cols - 1))) continue;
+          const auto i0 = std::min<std::int64_t>(static_cast<std::int64_t>(gi), rows - 2), j0 = std::min<std::int64_t>(static_cast<std::int64_t>(gjj), cols - 2);
+          const double fi = gi - static_cast<double>(i0), fj = gjj - static_cast<double>(j0);
+          double sum = 0, wsum = 0;
+          const double ws[4] = {(1 - fi) * (1 - fj), (1 - fi) * fj, fi * (1 - fj), fi * fj};
+          const float vs[4] = {src(i0, j0), src(i0, j0 + 1), src(i0 + 1, j0), src(i0 + 1, j0 + 1)};
+          for (int q = 0; q < 4; ++q)
+            if (std::isfinite(vs[q]) && ws[q] > 0) { sum += ws[q] * static_cast<double>(vs[q]); wsum += ws[q]; }
+          if (wsum > 0.5) out(i, j) = static_cast<float>(sum / wsum);
+        }
+      });
+      w.setBandName(b, rd.info().bandNames[static_cast<std::size_t>(b - 1)]);
+      w.setNoData(b, std::nan(""));
+      w.write(b, out);
+    }
+    w.setMetadata("CONVENTIONS", kConventions);
+    w.commit();
+    r.outputs.push_back("geo/" + name + ".tif");
+  }
+  r.quality = {{"posting_deg", post}, {"rows", grid.length}, {"cols", grid.width}};
+  return r;
+}
+
+}  // namespace orthotrack::workflow::detail
