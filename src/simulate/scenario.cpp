@@ -45,7 +45,7 @@ Scenario::Scenario(std::uint64_t seedIn, double scaleIn) : seed(seedIn), scale(s
   for (auto& v : profileTable_) v *= k;
 
   // Slide points: (x east of the river, N).
-  const double px[4] = {1230, 880, 560, 260}, pn[4] = {-80, 0, -160, 60};
+  const double px[4] = {1230, 880, 600, 380}, pn[4] = {-80, 0, -140, 40};
   for (int i = 0; i < 4; ++i) pointsEN[static_cast<std::size_t>(i)] = {riverE(pn[i]) + px[i], pn[i]};
 
   // Platforms (ALOS PALSAR FBS HH; ALOS-2 PALSAR-2 stripmap SM3).
@@ -147,7 +147,7 @@ double Scenario::slideQ(double e, double n) const {
   return std::pow(u * u * u * u + v * v * v * v, 0.25);
 }
 bool Scenario::inSlide(double e, double n) const { return slideQ(e, n) < 1.0; }
-double Scenario::slideTaper(double e, double n) const { return smoothstep((1.0 - slideQ(e, n)) / 0.15); }
+double Scenario::slideTaper(double e, double n) const { return smoothstep((1.0 - slideQ(e, n)) / 0.10); }
 
 std::vector<std::array<double, 2>> Scenario::slideBoundaryLonLat(int points) const {
   std::vector<std::array<double, 2>> out;
@@ -183,11 +183,11 @@ double Scenario::amplitude(double e, double n) const {
   const double x = e - riverE(n);
   auto xOf = [&](int i) { return pointsEN[static_cast<std::size_t>(i)][0] - riverE(pointsEN[static_cast<std::size_t>(i)][1]); };
   const double x1 = xOf(0), x2 = xOf(1), x4 = xOf(3);
-  double a;
-  if (x <= x4) a = amp4;
-  else if (x <= x2) a = lerp(amp4, 1.0, (x - x4) / (x2 - x4));
-  else if (x <= x1) a = lerp(1.0, amp1, (x - x2) / (x1 - x2));
-  else a = amp1;
+  // Linear along the slope from P4 up to a plateau that starts 150 m below P2 and holds to P1 and
+  // beyond (window averages of a linear profile are unbiased; the taper is confined to the rim).
+  (void)x1;
+  const double xs = x2 - 150.0;
+  const double a = x >= xs ? 1.0 : amp4 + (1.0 - amp4) * (x - x4) / (xs - x4);
   return ampScale * a * taper;
 }
 

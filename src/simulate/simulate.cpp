@@ -466,6 +466,9 @@ SimSummary simulateStack(const SimParams& params) {
                              {"max_temporal_baseline_days", {{"PALSAR-1", 650.0}, {"PALSAR-2", 490.0}}},
                              {"bridge_scenes", 3},
                              {"bridge_max_pairs", 8}};
+  // Motion between the paired dates stays below ~8 px, so ±16 px of search suffice; a 32-px grid
+  // step keeps the demo within minutes on two cores (users tracking at full density set step 16).
+  stack.params["offsets"] = {{"windows", {64, 96, 128}}, {"search", 16}, {"step", 32}};
   io::writeStack(out + "/stack.toml", stack);
 
   summary.stackPath = out + "/stack.toml";

@@ -362,7 +362,7 @@ StepResult stepGeocode(Context& ctx) {
       Raster<float> out(grid.length, grid.width, std::numeric_limits<float>::quiet_NaN());
       parallelFor(grid.length, [&](std::int64_t i) {
         for (std::int64_t j = 0; j < grid.width; ++j) {
-          if (lk.status(i, j) != 0 || (lk.mask(i, j) & geometry::kMaskShadow)) continue;
+          if (lk.status(i, j) != 0 || lk.mask(i, j) != 0) continue;  // no data in shadow and layover
           const double gi = (lk.line(i, j) - static_cast<double>(row0)) / static_cast<double>(step);
           const double gjj = (lk.sample(i, j) - static_cast<double>(col0)) / static_cast<double>(step);
           if (!(gi >= 0 && gjj >= 0 && gi <= static_cast<double>(rows - 1) && gjj <= static_cast<double>(cols - 1))) continue;
