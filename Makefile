@@ -10,7 +10,7 @@ setup:
 	bash scripts/setup.sh
 
 configure: setup
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DORTHOTRACK_BUILD_BENCH=OFF $(CMAKE_ARGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -27,8 +27,11 @@ test: build
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
 
-bench: build
-	bash scripts/bench.sh $(BUILD)
+## Benchmarks (Google Benchmark, in build-bench/); each prints its ratio to the reference measured in the same run.
+bench: setup
+	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DORTHOTRACK_BUILD_BENCH=ON -DORTHOTRACK_BUILD_TESTS=OFF
+	cmake --build build-bench -j $(JOBS)
+	for b in build-bench/bench/*/bench_*; do echo "== $$b"; $$b; done
 
 ## Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: setup
@@ -37,4 +40,4 @@ asan: setup
 	ctest --preset asan -j $(JOBS)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-bench
