@@ -1,5 +1,6 @@
 // Opens the report in headless Chromium: it must render, run its script without console errors and
 // show every figure. Skips when no Chromium is installed (Debian package `chromium`).
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -34,6 +35,45 @@ std::string chromiumCommand(const std::string& exe, const fs::path& profile) {
          "--user-data-dir='" + profile.string() + "' --enable-logging=stderr --v=0 ";
 }
 
+}  // namespace
+
+namespace {
+// Appended to a copy of the report: drives the page script like a user (wheel zoom on the P2 chart,
+// hover on its first point and on a map, reset) and records what happened on <html> attributes,
+// which --dump-dom then shows.
+const char* kDriver = R"JS(<script>
+(function () {
+  var r = document.documentElement, svg = document.getElementById('svg-ts_p2');
+  var plot = svg.querySelector('svg.ot-plot'), b = svg.getBoundingClientRect();
+  function wheel() {
+    svg.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, clientX: b.left + b.width / 2,
+      clientY: b.top + b.height / 2, bubbles: true, cancelable: true }));
+  }
+  wheel(); wheel();
+  r.setAttribute('data-zoom-viewbox', plot.getAttribute('viewBox'));
+  r.setAttribute('data-zoom-ticks', String(svg.querySelectorAll('g.ot-xaxis text').length));
+  r.setAttribute('data-zoom-first-tick', svg.querySelector('g.ot-xaxis text').textContent);
+  var tip = document.getElementById('ot-tip');
+  svg.querySelector('path[data-tip]').dispatchEvent(new MouseEvent('mousemove', { bubbles: true, clientX: 5, clientY: 5 }));
+  r.setAttribute('data-tip-display', tip.style.display);
+  r.setAttribute('data-tip-text', tip.textContent.replace(/\n/g, '|'));
+  var map = document.getElementById('svg-rate_los_p1'), mb = map.getBoundingClientRect();
+  var d = map.dataset, s = mb.width / map.viewBox.baseVal.width;
+  map.dispatchEvent(new MouseEvent('mousemove', { bubbles: true,
+    clientX: mb.left + (+d.px + 0.5 * +d.pw) * s, clientY: mb.top + (+d.py + 0.5 * +d.ph) * s }));
+  r.setAttribute('data-map-tip', tip.textContent.replace(/\n/g, '|'));
+  svg.closest('figure').querySelector('.ot-reset').click();
+  r.setAttribute('data-reset-viewbox', plot.getAttribute('viewBox'));
+})();
+</script>)JS";
+
+std::string attr(const std::string& html, const std::string& name) {
+  const std::string key = name + "=\"";
+  const auto p = html.find(key);
+  if (p == std::string::npos) return "<missing " + name + ">";
+  const auto e = html.find('"', p + key.size());
+  return html.substr(p + key.size(), e - p - key.size());
+}
 }  // namespace
 
 TEST(ReportBrowser, RendersWithoutConsoleErrors) {
@@ -85,6 +125,34 @@ TEST(ReportBrowser, RendersWithoutConsoleErrors) {
   }
   EXPECT_GT(static_cast<double>(nonWhite) / static_cast<double>(R.size()), 0.03);
   EXPECT_GT(colours.size(), 200u);  // colour maps, text anti-aliasing, chart colours
+  // 3. Interaction: zoom, tooltips, map read-out, reset.
+  std::string page = io::readTextFile(summary.htmlPath);
+  page.insert(page.rfind("</body>"), kDriver);
+  const fs::path driven = dir / "report" / "driven.html", dom3 = dir / "driven_dom.html", err3 = dir / "driven.stderr";
+  io::writeFileAtomic(driven.string(), page);
+  const std::string cmd3 = chromiumCommand(exe, dir / "profile3") + "--window-size=1400,3000 --dump-dom 'file://" +
+                           fs::absolute(driven).string() + "' > '" + dom3.string() + "' 2> '" + err3.string() + "'";
+  ASSERT_EQ(std::system(cmd3.c_str()), 0) << cmd3;
+  const std::string d3 = io::readTextFile(dom3.string());
+  EXPECT_EQ(io::readTextFile(err3.string()).find("CONSOLE"), std::string::npos) << io::readTextFile(err3.string());
+  // viewBox = "x 0 width height" of the plot area.
+  double zx = -1, zy = -1, zw = -1, zh = -1;
+  ASSERT_EQ(std::sscanf(attr(d3, "data-zoom-viewbox").c_str(), "%lf %lf %lf %lf", &zx, &zy, &zw, &zh), 4)
+      << attr(d3, "data-zoom-viewbox");
+  double rx = -1, ry = -1, rw = -1, rh = -1;
+  ASSERT_EQ(std::sscanf(attr(d3, "data-reset-viewbox").c_str(), "%lf %lf %lf %lf", &rx, &ry, &rw, &rh), 4);
+  EXPECT_EQ(rx, 0);
+  EXPECT_NEAR(zw, 0.64 * rw, 0.01 * rw);  // two wheel steps of 0.8 each → 64 % of the width
+  EXPECT_EQ(zh, rh);
+  EXPECT_GT(zx, 0);
+  EXPECT_GE(std::stoi(attr(d3, "data-zoom-ticks")), 3);
+  EXPECT_EQ(attr(d3, "data-tip-display"), "block");
+  EXPECT_EQ(attr(d3, "data-tip-text").rfind("P2 LOS|2007-01-20|", 0), 0u) << attr(d3, "data-tip-text");
+  EXPECT_NE(attr(d3, "data-tip-text").find(" \u00b1 "), std::string::npos);
+  const std::string mapTip = attr(d3, "data-map-tip");
+  EXPECT_NE(mapTip.find("\u00b0E"), std::string::npos) << mapTip;
+  EXPECT_NE(mapTip.find("m/yr"), std::string::npos) << mapTip;
+
   // Keep a copy for a person to look at.
   std::error_code ec;
   fs::copy_file(shot, fs::path(ORTHOTRACK_BINARY_DIR) / "report_screenshot.png", fs::copy_options::overwrite_existing, ec);

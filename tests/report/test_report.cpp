@@ -1,5 +1,4 @@
 #include <filesystem>
-#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -50,14 +49,14 @@ TEST(Report, WritesSelfContainedHtmlAndFigures) {
   EXPECT_EQ(html.find("src=\""), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
-  EXPECT_FALSE(std::regex_search(html, std::regex("url\\(")));
+  EXPECT_EQ(html.find("url("), std::string::npos);
 
   // Every figure embedded, once, numbered in reading order; the unreferenced network lands in
   // the automatic last section.
   std::vector<std::string> ids = {"rate_los_p1", "rate_az_p1", "rate_sigma", "ts_p2", "network"};
   ASSERT_EQ(s.figurePaths.size(), ids.size());
+  EXPECT_EQ(count(html, "<figure class=\"ot-figure"), ids.size());
   for (const auto& id : ids) {
-    EXPECT_EQ(count(html, "<figure class=\"ot-figure"), ids.size());
     EXPECT_EQ(count(html, "id=\"fig-" + id + "\""), 1u) << id;
     EXPECT_EQ(count(html, "<svg id=\"svg-" + id + "\""), 1u) << id;
   }
