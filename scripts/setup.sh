@@ -20,6 +20,7 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin    # multi-node runs
   python3 python3-numpy python3-h5py  # test that reads HDF5 products back as a MintPy user would
   unzip                         # tests unpack the real ALOS-2 CEOS sample
+  chromium                      # the report test opens the HTML in headless Chromium
 )
 
 missing=()
