@@ -64,7 +64,8 @@ Sim& sim() {
   DemCoregParams dp;
   const Raster<float> ml = multilookAmplitude(s->mslc.cview(), dp.azimuthLooks, dp.rangeLooks);
   s->demCoreg = coregisterDem(s->master, ml.cview(), s->dem, dp);
-  s->corrected = s->demCoreg.corrected;
+  // COREG_NO_DEMCOREG=1 (diagnostic): keep the metadata geometry of the master.
+  s->corrected = std::getenv("COREG_NO_DEMCOREG") ? s->master : s->demCoreg.corrected;
   geometry::TopoParams tp;
   s->layoverShadow = geometry::computeTopo(s->corrected, s->dem, tp).mask;
   return *s;
@@ -93,7 +94,7 @@ LookupError lookupError(const Sim& s, const Lookup& lk, const std::string& id) {
   LookupError e;
   double sum = 0, ml = 0, ms = 0, ml2 = 0, ms2 = 0;
   Raster<float> h = geometry::computeTopo(s.corrected, s.dem).height;
-  double sh = 0, shh = 0, shl = 0, shs = 0;
+  double sh = 0, shh = 0, shl = 0, shs = 0, sc = 0, scc = 0, scs = 0;
   for (std::int64_t i = 0; i < tl.length(); i += 2)
     for (std::int64_t j = 0; j < tl.width(); j += 2) {
       if (s.layoverShadow(i, j) != 0 || !std::isfinite(tl(i, j))) continue;
@@ -104,6 +105,7 @@ LookupError lookupError(const Sim& s, const Lookup& lk, const std::string& id) {
       ml += dl; ms += ds; ml2 += dl * dl; ms2 += ds * ds;
       const double hh = static_cast<double>(h(i, j));
       sh += hh; shh += hh * hh; shl += hh * dl; shs += hh * ds;
+      sc += static_cast<double>(j); scc += static_cast<double>(j * j); scs += static_cast<double>(j) * ds;
       ++e.n;
     }
   e.rms = std::sqrt(sum / static_cast<double>(std::max<std::int64_t>(e.n, 1)));
@@ -112,6 +114,9 @@ LookupError lookupError(const Sim& s, const Lookup& lk, const std::string& id) {
   std::printf("  %s: error mean line %.3f sample %.3f, std line %.3f sample %.3f; slope vs height: line %.2e, sample %.2e px/m\n",
               id.c_str(), ml / n, ms / n, std::sqrt(ml2 / n - (ml / n) * (ml / n)), std::sqrt(ms2 / n - (ms / n) * (ms / n)),
               (shl / n - sh / n * ml / n) / vh, (shs / n - sh / n * ms / n) / vh);
+  const double vc = scc / n - (sc / n) * (sc / n);
+  std::printf("  %s: sample error trend along range %.2e px/px (%.3f px across the width)\n", id.c_str(),
+              (scs / n - sc / n * ms / n) / vc, (scs / n - sc / n * ms / n) / vc * static_cast<double>(tl.width()));
   return e;
 }
 
