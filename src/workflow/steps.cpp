@@ -12,16 +12,16 @@
 #include "orthotrack/geometry/orbit_tools.hpp"
 #include "orthotrack/io/dem.hpp"
 #include "orthotrack/io/raster_io.hpp"
+#include "orthotrack/workflow/products.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace orthotrack::workflow::detail {
-namespace {
 constexpr const char* kConventions =
     "offsets: secondary minus reference (px); LOS displacement negative = away from the sensor; azimuth "
     "displacement positive = opposite to the flight direction; displacements in m relative to the first date";
-
+namespace {
 std::string dateBand(const std::string& prefix, const DateTime& d) { return prefix + d.compactDate(); }
 }  // namespace
 
@@ -101,8 +101,10 @@ StepResult stepPairs(Context& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------
-namespace {
-void writeOffsets(const std::string& path, const offsets::OffsetField& f, const std::string& a, const std::string& b) {
+}  // namespace orthotrack::workflow::detail
+
+namespace orthotrack::workflow {
+void writeOffsetsProduct(const std::string& path, const offsets::OffsetField& f, const std::string& a, const std::string& b) {
   const auto& g = f.grid;
   io::RasterWriter w(path, g.rows, g.cols, 9, io::DataType::Float32);
   const char* names[] = {"range_offset", "azimuth_offset", "snr", "ncc", "cov_rr", "cov_aa", "cov_ra", "window", "flag"};
@@ -127,11 +129,28 @@ void writeOffsets(const std::string& path, const offsets::OffsetField& f, const 
   w.setMetadata("STEP_RG", std::to_string(g.step_rg));
   w.setMetadata("REFERENCE", a);
   w.setMetadata("SECONDARY", b);
-  w.setMetadata("CONVENTIONS", kConventions);
+  w.setMetadata("CONVENTIONS", detail::kConventions);
   w.setMetadata("FLAGS", "0 ok, 1 low_snr, 2 low_ncc, 3 edge, 4 nodata, 5 no_peak, 6 outlier");
   w.commit();
 }
-}  // namespace
+
+offsets::OffsetField offsetsBetweenFiles(const std::string& reference, const std::string& secondary, int band,
+                                         const offsets::OffsetParams& params) {
+  io::RasterReader ra(reference), rb(secondary);
+  if (ra.length() != rb.length() || ra.width() != rb.width())
+    throw InvalidInput("the two images must have the same size (" + std::to_string(ra.length()) + " x " +
+                           std::to_string(ra.width()) + " and " + std::to_string(rb.length()) + " x " + std::to_string(rb.width()) + ")",
+                       {secondary, "size", reference});
+  if (io::isComplex(ra.info().type) && io::isComplex(rb.info().type)) {
+    const auto a = ra.readAll<cfloat>(band), b = rb.readAll<cfloat>(band);
+    return offsets::estimateOffsets(a.cview(), b.cview(), params);
+  }
+  const auto a = ra.readAll<float>(band), b = rb.readAll<float>(band);  // complex bands read as amplitude
+  return offsets::estimateOffsets(a.cview(), b.cview(), params);
+}
+}  // namespace orthotrack::workflow
+
+namespace orthotrack::workflow::detail {
 
 StepResult stepOffsets(Context& ctx) {
   ctx.loadMaster();
@@ -155,7 +174,7 @@ StepResult stepOffsets(Context& ctx) {
     const Raster<cfloat> ra = load(a);
     const Raster<cfloat>& rb = load(b);
     const auto f = offsets::estimateOffsets(ra.cview(), rb.cview(), ctx.offParams);
-    writeOffsets(path, f, a, b);
+    writeOffsetsProduct(path, f, a, b);
     std::int64_t ok = 0;
     for (auto v : f.flag.vector()) ok += v == 0;
     stats.push_back({{"pair", a + "__" + b}, {"ok_fraction", static_cast<double>(ok) / static_cast<double>(f.flag.size())}});

@@ -6,7 +6,10 @@ std::vector<std::unique_ptr<Verb>> makeVerbs() {
   std::vector<std::unique_ptr<Verb>> v;
   v.push_back(makeRunVerb());
   v.push_back(makeSimulateVerb());
+  v.push_back(makeOffsetsVerb());
   v.push_back(makeInfoVerb());
+  v.push_back(makeImportVerb());
+  v.push_back(makeStackVerb());
   return v;
 }
 

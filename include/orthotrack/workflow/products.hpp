@@ -1,0 +1,21 @@
+#pragma once
+/// Product files shared by the run steps and the single-step CLI verbs.
+#include <string>
+
+#include "orthotrack/offsets/offsets.hpp"
+
+namespace orthotrack::workflow {
+
+/// Writes an offset field as one GeoTIFF: bands range_offset, azimuth_offset (px, secondary minus
+/// reference), snr, ncc, cov_rr, cov_aa, cov_ra (px²), window (px), flag; metadata ROW0, COL0,
+/// STEP_AZ, STEP_RG, REFERENCE, SECONDARY, CONVENTIONS, FLAGS. Atomic.
+void writeOffsetsProduct(const std::string& path, const offsets::OffsetField& field, const std::string& reference,
+                         const std::string& secondary);
+
+/// Offsets between two co-registered GDAL rasters of the same size (complex SLCs are correlated as
+/// complex chips oversampled before detection; real rasters as amplitudes). Throws InvalidInput when
+/// the sizes differ (naming both files).
+offsets::OffsetField offsetsBetweenFiles(const std::string& reference, const std::string& secondary, int band,
+                                         const offsets::OffsetParams& params);
+
+}  // namespace orthotrack::workflow

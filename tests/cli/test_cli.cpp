@@ -1,0 +1,75 @@
+// The command line as a user meets it: documented exit codes and messages that name the file, the
+// key and the value.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <regex>
+#include <sys/wait.h>
+
+#include "orthotrack/io/raster_io.hpp"
+#include "stack_fixture.hpp"
+#include "test_data.hpp"
+
+using namespace orthotrack;
+
+namespace {
+struct Result {
+  int code = -1;
+  std::string out;
+};
+Result runCli(const std::string& args) {
+  const std::string cmd = std::string(ORTHOTRACK_CLI) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), static_cast<int>(buf.size()), p)) r.out += buf.data();
+  const int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+}  // namespace
+
+TEST(Cli, VersionAndHelp) {
+  auto r = runCli("--version");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("orthotrack"), std::string::npos);
+  r = runCli("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* verb : {"run", "simulate", "offsets", "info", "import", "stack"}) EXPECT_NE(r.out.find(verb), std::string::npos) << verb;
+  r = runCli("frobnicate");
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST(Cli, InfoOnAValidStack) {
+  const auto dir = test::tempDir("cli_info");
+  const auto p = test::fakeStack(dir.string());
+  const auto r = runCli("info " + p);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("PALSAR-1"), std::string::npos);
+  EXPECT_NE(r.out.find("valid      yes"), std::string::npos);
+}
+
+TEST(Cli, ExitCodesForBadInput) {
+  const auto dir = test::tempDir("cli_bad");
+  auto r = runCli("info " + (dir / "none.toml").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("none.toml"), std::string::npos) << r.out;
+  const auto p = test::fakeStack(dir.string());
+  std::string text = io::readTextFile(p);
+  io::writeFileAtomic(p, std::regex_replace(text, std::regex("step = 16"), "step = -4"));
+  r = runCli("run " + p);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("offsets.step"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("-4"), std::string::npos) << r.out;
+  // Offsets between rasters of different sizes.
+  io::writeRaster((dir / "a.tif").string(), Raster<float>(64, 64, 1.0f));
+  io::writeRaster((dir / "b.tif").string(), Raster<float>(64, 80, 1.0f));
+  r = runCli("offsets " + (dir / "a.tif").string() + " " + (dir / "b.tif").string() + " -o " + (dir / "o.tif").string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("same size"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "o.tif"));
+  r = runCli("simulate --out " + (dir / "s").string() + " --size huge");
+  EXPECT_EQ(r.code, 2) << r.out;
+}
