@@ -169,7 +169,10 @@ std::vector<std::array<double, 2>> Scenario::slideBoundaryLonLat(int points) con
 Vec3 Scenario::direction(double e, double n) const {
   const double x = e - riverE(n);
   const double x4 = pointsEN[3][0] - riverE(pointsEN[3][1]), x2 = pointsEN[1][0] - riverE(pointsEN[1][1]);
-  const double psi = lerp(psi4, psi2, clamp01((x - x4) / (x2 - x4))) * kDeg;
+  // Linear in x from P4 through P2 up to P1 (window averages of a linear field are unbiased at P2).
+  const double x1 = pointsEN[0][0] - riverE(pointsEN[0][1]);
+  const double f = std::clamp((x - x4) / (x2 - x4), 0.0, (x1 - x4) / (x2 - x4));
+  const double psi = (psi4 + (psi2 - psi4) * f) * kDeg;
   double gE, gN;
   smoothGradient(e, n, gE, gN);
   const double descent = -(gE * std::sin(psi) + gN * std::cos(psi));

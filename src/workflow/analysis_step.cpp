@@ -109,8 +109,8 @@ StepResult stepAnalysis(Context& ctx) {
     const auto& r = rates.bands[std::min(allBand, rates.bands.size() - 1)];
     for (std::int64_t i = 0; i < r.length(); ++i)
       for (std::int64_t j = 0; j < r.width(); ++j)
-        if (std::isfinite(r(i, j)) && std::abs(r(i, j)) > best) {
-          best = std::abs(r(i, j));
+        if (std::isfinite(r(i, j)) && static_cast<double>(std::abs(r(i, j))) > best) {
+          best = static_cast<double>(std::abs(r(i, j)));
           p.lon = rates.grid.x(static_cast<double>(j));
           p.lat = rates.grid.y(static_cast<double>(i));
         }
@@ -239,7 +239,7 @@ StepResult stepAnalysis(Context& ctx) {
           for (std::int64_t a = ci - step / 2; a < ci + step / 2; ++a)
             for (std::int64_t b = cj - step / 2; b < cj + step / 2; ++b)
               if (a >= 0 && b >= 0 && a < img.length() && b < img.width() && img(a, b) != cfloat(0, 0)) {
-                p += std::norm(img(a, b));
+                p += static_cast<double>(std::norm(img(a, b)));
                 ++n;
               }
           if (n == 0) continue;

@@ -258,8 +258,8 @@ StepResult stepInvert(Context& ctx) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     for (std::size_t i = 0; i < rg.size(); ++i) {
       const bool ok = flag.data()[i] == 0.0f && std::isfinite(rg.data()[i]) && std::isfinite(azo.data()[i]);
-      los[k].data()[i] = ok ? static_cast<float>(-rg.data()[i] * dr) : nan;
-      az[k].data()[i] = ok ? static_cast<float>(-azo.data()[i] * daz) : nan;
+      los[k].data()[i] = ok ? static_cast<float>(-static_cast<double>(rg.data()[i]) * dr) : nan;
+      az[k].data()[i] = ok ? static_cast<float>(-static_cast<double>(azo.data()[i]) * daz) : nan;
       const double fl = ctx.sigmaFloorPx;
       slos[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(crr.data()[i]), 0.0) + fl * fl) * dr);
       saz[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(caa.data()[i]), 0.0) + fl * fl) * daz);

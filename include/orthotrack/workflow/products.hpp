@@ -19,3 +19,26 @@ offsets::OffsetField offsetsBetweenFiles(const std::string& reference, const std
                                          const offsets::OffsetParams& params);
 
 }  // namespace orthotrack::workflow
+
+#include <vector>
+
+#include "orthotrack/io/dem.hpp"
+#include "orthotrack/io/scene.hpp"
+
+namespace orthotrack::workflow {
+
+/// Approximate ground footprint of every scene (its border located on the ellipsoid raised to the
+/// DEM's height range) and whether the stack's DEM covers it.
+struct SceneFootprint {
+  std::string id;
+  io::LonLatBounds bounds;  ///< degrees
+  bool demCovers = false;
+};
+struct StackFootprint {
+  std::vector<SceneFootprint> scenes;
+  io::LonLatBounds dem;     ///< the DEM's extent
+  double demMinHeight = 0, demMaxHeight = 0;  ///< m, over the scenes
+};
+StackFootprint stackFootprint(const io::Stack& stack);
+
+}  // namespace orthotrack::workflow

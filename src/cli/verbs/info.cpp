@@ -5,6 +5,8 @@
 
 #include "orthotrack/io/dem.hpp"
 #include "orthotrack/io/scene.hpp"
+#include "orthotrack/workflow/products.hpp"
+#include "orthotrack/core/error.hpp"
 #include "verbs.hpp"
 
 namespace orthotrack::cli {
@@ -34,7 +36,17 @@ class InfoVerb : public Verb {
     }
     const auto b = io::rasterBoundsLonLat(st.dem);
     std::printf("dem        %s  lon %.4f..%.4f  lat %.4f..%.4f\n", st.dem.c_str(), b.lonMin, b.lonMax, b.latMin, b.latMax);
+    const auto fp = workflow::stackFootprint(st);
+    std::printf("heights    %.0f .. %.0f m over the scenes\n", fp.demMinHeight, fp.demMaxHeight);
+    std::string uncovered;
+    for (const auto& f : fp.scenes) {
+      std::printf("  %-24s footprint lon %.4f..%.4f lat %.4f..%.4f  DEM %s\n", f.id.c_str(), f.bounds.lonMin, f.bounds.lonMax,
+                  f.bounds.latMin, f.bounds.latMax, f.demCovers ? "covers" : "DOES NOT COVER");
+      if (!f.demCovers) uncovered += (uncovered.empty() ? "" : ", ") + f.id;
+    }
     std::printf("output     %s\n", st.outputDir.c_str());
+    if (!uncovered.empty())
+      throw OutOfDomain("the DEM does not cover the footprint of: " + uncovered, {st.dem, "stack.dem", uncovered});
     if (!st.precipitation.empty()) std::printf("rain       %s\n", st.precipitation.c_str());
     std::printf("valid      yes\n");
     return 0;
