@@ -70,6 +70,11 @@ TEST(Cli, ExitCodesForBadInput) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("same size"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(dir / "o.tif"));
+  // A DEM that does not cover the scenes: exit 4, naming the DEM and the scenes.
+  test::fakeDem((dir / "dem.tif").string(), 98.6, 31.0);
+  r = runCli("info " + p);
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_NE(r.out.find("does not cover the footprint of: A1, A2, B1"), std::string::npos) << r.out;
   r = runCli("simulate --out " + (dir / "s").string() + " --size huge");
   EXPECT_EQ(r.code, 2) << r.out;
 }

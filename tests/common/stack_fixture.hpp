@@ -43,7 +43,7 @@ inline io::SceneMetadata fakeScene(const std::string& dir, const std::string& id
   return s;
 }
 
-inline std::string fakeDem(const std::string& path, double lon0 = 98.6, double lat0 = 31.0) {
+inline std::string fakeDem(const std::string& path, double lon0 = 4.1, double lat0 = -0.1) {
   Raster<float> h(40, 40);
   for (int r = 0; r < 40; ++r)
     for (int c = 0; c < 40; ++c) h(r, c) = 3000.0f + 10.0f * static_cast<float>(r + c);
