@@ -187,4 +187,22 @@ RunSummary runStack(const RunParams& params) {
   return sum;
 }
 
+RunSummary reportRun(const std::string& runDir) {
+  const std::string m = runDir + "/manifest.json";
+  if (!fs::exists(m)) throw IoError("not a run directory (no manifest.json)", {runDir, "", ""});
+  json j;
+  try {
+    j = json::parse(io::readTextFile(m));
+  } catch (const json::exception& e) {
+    throw InvalidInput(std::string("corrupt manifest: ") + e.what(), {m, "", ""});
+  }
+  if (!j.contains("stack") || !j["stack"].is_string()) throw InvalidInput("the manifest names no stack", {m, "stack", ""});
+  RunParams rp;
+  rp.stackPath = j["stack"].get<std::string>();
+  rp.outDir = runDir;
+  if (j.contains("method") && j["method"].is_string()) rp.method = j["method"].get<std::string>();
+  rp.fromStep = "report";
+  return runStack(rp);
+}
+
 }  // namespace orthotrack::workflow

@@ -37,7 +37,7 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(r.out.find("orthotrack"), std::string::npos);
   r = runCli("--help");
   EXPECT_EQ(r.code, 0);
-  for (const char* verb : {"run", "simulate", "offsets", "info", "import", "stack"}) EXPECT_NE(r.out.find(verb), std::string::npos) << verb;
+  for (const char* verb : {"run", "report", "simulate", "offsets", "info", "import", "stack"}) EXPECT_NE(r.out.find(verb), std::string::npos) << verb;
   r = runCli("frobnicate");
   EXPECT_EQ(r.code, 2);
 }
@@ -75,6 +75,9 @@ TEST(Cli, ExitCodesForBadInput) {
   r = runCli("info " + p);
   EXPECT_EQ(r.code, 4) << r.out;
   EXPECT_NE(r.out.find("does not cover the footprint of: A1, A2, B1"), std::string::npos) << r.out;
+  r = runCli("report " + (dir / "norun").string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("no manifest.json"), std::string::npos) << r.out;
   r = runCli("simulate --out " + (dir / "s").string() + " --size huge");
   EXPECT_EQ(r.code, 2) << r.out;
 }

@@ -47,4 +47,8 @@ struct RunSummary {
 /// key and value), IoError/OutOfDomain/NoConvergence from the steps.
 RunSummary runStack(const RunParams& params);
 
+/// Rewrites the report of an existing run directory (its manifest names the stack); earlier steps
+/// that are complete are not rerun. IoError when RUN_DIR has no manifest.
+RunSummary reportRun(const std::string& runDir);
+
 }  // namespace orthotrack::workflow

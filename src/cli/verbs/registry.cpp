@@ -5,6 +5,7 @@ namespace orthotrack::cli {
 std::vector<std::unique_ptr<Verb>> makeVerbs() {
   std::vector<std::unique_ptr<Verb>> v;
   v.push_back(makeRunVerb());
+  v.push_back(makeReportVerb());
   v.push_back(makeSimulateVerb());
   v.push_back(makeOffsetsVerb());
   v.push_back(makeInfoVerb());

@@ -71,8 +71,24 @@ class RunVerb : public Verb {
   workflow::RunParams p_;
 };
 
+class ReportVerb : public Verb {
+ public:
+  std::string name() const override { return "report"; }
+  std::string help() const override { return "Write (again) the HTML report of a run directory"; }
+  void setup(CLI::App& cmd) override { cmd.add_option("run_dir", dir_, "Run directory (holds manifest.json)")->required(); }
+  int run() override {
+    const auto s = workflow::reportRun(dir_);
+    std::printf("report  %s\n", s.reportPath.c_str());
+    return 0;
+  }
+
+ private:
+  std::string dir_;
+};
+
 }  // namespace
 
 std::unique_ptr<Verb> makeRunVerb() { return std::make_unique<RunVerb>(); }
+std::unique_ptr<Verb> makeReportVerb() { return std::make_unique<ReportVerb>(); }
 
 }  // namespace orthotrack::cli
