@@ -186,6 +186,14 @@ void validate(const ReportData& d) {
   }
 }
 
+void writeNetworkPng(const NetworkPlot& plot, const std::string& path) {
+  ReportData d;
+  d.network = plot;
+  validate(d);
+  const auto img = detail::rasterize(detail::layoutNetwork(plot), 2);
+  io::writePng(path, img.r, img.g, img.b);
+}
+
 ReportSummary writeReport(const ReportData& d, const std::string& outDir) {
   validate(d);
   auto logger = log::get("report");

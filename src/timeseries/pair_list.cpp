@@ -30,15 +30,37 @@ bool parseDate(const std::string& text, DateTime& out) {
   return DateTime::tryParse(text, out);
 }
 
+/// A local file path (as opposed to a GDAL virtual path "/vsi..." or a driver-prefixed
+/// subdataset name such as `NETCDF:"f.nc":vx` or `HDF5:"f.h5"://x`).
+bool isPlainPath(const std::string& p) {
+  if (p.rfind("/vsi", 0) == 0) return false;
+  const auto colon = p.find(':');
+  if (colon == std::string::npos || colon == 0) return true;
+  return !std::all_of(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(colon),
+                      [](unsigned char ch) { return std::isalnum(ch) != 0 || ch == '_'; });
+}
+
+bool parseInt(const std::string& text, int& out) {
+  if (text.empty() || text.size() > 9) return false;
+  std::size_t a = (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  if (a == text.size() || !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(a), text.end(),
+                                       [](unsigned char ch) { return std::isdigit(ch) != 0; }))
+    return false;
+  out = std::stoi(text);
+  return true;
+}
+
 }  // namespace
 
 std::vector<PairListEntry> readPairList(const std::string& csvPath) {
   std::ifstream f(csvPath);
   if (!f) throw IoError("cannot open the pair list", {csvPath, "", ""});
   const std::filesystem::path base = std::filesystem::path(csvPath).parent_path();
+  static const char* const kColumns[] = {"date1", "date2", "path", "band", "sigma_path"};
   std::vector<PairListEntry> out;
   std::string line;
   int lineNo = 0;
+  bool first = true;
   while (std::getline(f, line)) {
     ++lineNo;
     line = trim(line);
@@ -47,39 +69,48 @@ std::vector<PairListEntry> readPairList(const std::string& csvPath) {
     std::stringstream ss(line);
     std::string cell;
     while (std::getline(ss, cell, ',')) cols.push_back(trim(cell));
-    PairListEntry e;
-    if (cols.size() < 3 || cols.size() > 5)
-      throw InvalidInput("expected date1,date2,path[,band][,sigma_path]", {csvPath, "line " + std::to_string(lineNo), line});
-    if (!parseDate(cols[0], e.date1)) {
+    const std::string at = "line " + std::to_string(lineNo);
+    const bool header = first && !cols.empty() && [&] {
       std::string low = cols[0];
       std::transform(low.begin(), low.end(), low.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      if (out.empty() && low == "date1") continue;  // header row
-      throw InvalidInput("cannot parse date1", {csvPath, "line " + std::to_string(lineNo) + ".date1", cols[0]});
-    }
+      return low == "date1";
+    }();
+    first = false;
+    if (header) continue;
+    if (cols.size() < 3)
+      throw InvalidInput(std::string("missing column '") + kColumns[cols.size()] + "' (expected date1,date2,path[,band][,sigma_path])",
+                         {csvPath, at + "." + kColumns[cols.size()], line});
+    if (cols.size() > 5)
+      throw InvalidInput("too many columns (" + std::to_string(cols.size()) + "; expected date1,date2,path[,band][,sigma_path])",
+                         {csvPath, at, line});
+    PairListEntry e;
+    e.line = lineNo;
+    if (!parseDate(cols[0], e.date1))
+      throw InvalidInput("cannot parse the date (YYYY-MM-DD, YYYYMMDD or ISO date-time)", {csvPath, at + ".date1", cols[0]});
     if (!parseDate(cols[1], e.date2))
-      throw InvalidInput("cannot parse date2", {csvPath, "line " + std::to_string(lineNo) + ".date2", cols[1]});
+      throw InvalidInput("cannot parse the date (YYYY-MM-DD, YYYYMMDD or ISO date-time)", {csvPath, at + ".date2", cols[1]});
     if (!(e.date1 < e.date2))
-      throw InvalidInput("date1 must be earlier than date2 (displacement = date2 − date1)",
-                         {csvPath, "line " + std::to_string(lineNo), cols[0] + "," + cols[1]});
+      throw InvalidInput("date1 must be earlier than date2 (displacement = date2 − date1)", {csvPath, at + ".date2", cols[0] + "," + cols[1]});
     auto resolve = [&](const std::string& p) {
-      std::filesystem::path q(p);
-      return (q.is_relative() ? base / q : q).string();
+      const std::filesystem::path q(p);
+      return (isPlainPath(p) && q.is_relative() ? base / q : q).string();
     };
-    if (cols[2].empty()) throw InvalidInput("empty path", {csvPath, "line " + std::to_string(lineNo) + ".path", line});
+    if (cols[2].empty()) throw InvalidInput("empty path", {csvPath, at + ".path", line});
     e.path = resolve(cols[2]);
-    std::size_t next = 3;
-    if (cols.size() > 3) {
-      const std::string& b = cols[3];
-      const bool numeric = !b.empty() && std::all_of(b.begin(), b.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; });
-      if (numeric) {
-        e.band = std::stoi(b);
-        if (e.band < 1) throw InvalidInput("band must be >= 1", {csvPath, "line " + std::to_string(lineNo) + ".band", b});
-        next = 4;
-      } else if (cols.size() == 5 || b.empty()) {
-        throw InvalidInput("band must be a positive integer", {csvPath, "line " + std::to_string(lineNo) + ".band", b});
+    // Four columns: the fourth is a band when it is an integer, else the sigma path.
+    std::size_t sigmaCol = 4;
+    if (cols.size() >= 4) {
+      int band = 0;
+      if (parseInt(cols[3], band)) {
+        if (band < 1) throw InvalidInput("band must be >= 1", {csvPath, at + ".band", cols[3]});
+        e.band = band;
+      } else if (cols.size() == 5 && !cols[3].empty()) {
+        throw InvalidInput("band must be a positive integer", {csvPath, at + ".band", cols[3]});
+      } else if (cols.size() == 4) {
+        sigmaCol = 3;
       }
     }
-    if (cols.size() > next && !cols[next].empty()) e.sigmaPath = resolve(cols[next]);
+    if (cols.size() > sigmaCol && !cols[sigmaCol].empty()) e.sigmaPath = resolve(cols[sigmaCol]);
     out.push_back(std::move(e));
   }
   if (out.empty()) throw InvalidInput("the pair list has no pairs", {csvPath, "", ""});
@@ -108,16 +139,30 @@ InversionResult invertPairList(const std::string& csvPath, const InversionParams
   if (!withSigma && std::any_of(list.begin(), list.end(), [](const PairListEntry& e) { return !e.sigmaPath.empty(); }))
     log::get("timeseries")->warn("{}: sigma_path given for some pairs only; inverting without weights", csvPath);
 
-  const auto [L, W] = source.shape(list[0].path);
+  // Every raster opens, has the first pair's size and the band asked for, before any pixel is read.
+  auto shapeOf = [&](const std::string& path, const std::string& key) {
+    try {
+      return source.shape(path);
+    } catch (const Error& e) {
+      throw InvalidInput("cannot open the raster: " + e.message(), {csvPath, key, path});
+    }
+  };
+  auto dims = [](const RasterShape& s) { return std::to_string(s.length) + " x " + std::to_string(s.width); };
+  const std::string at0 = "line " + std::to_string(list[0].line);
+  const RasterShape first = shapeOf(list[0].path, at0 + ".path");
+  const std::int64_t L = first.length, W = first.width;
   for (const auto& e : list) {
-    const auto s = source.shape(e.path);
-    if (s.first != L || s.second != W)
-      throw InvalidInput("raster size " + std::to_string(s.first) + "x" + std::to_string(s.second) + " differs from the first pair's " +
-                             std::to_string(L) + "x" + std::to_string(W), {e.path, "timeseries.pairs", ""});
+    const std::string at = "line " + std::to_string(e.line);
+    const RasterShape s = shapeOf(e.path, at + ".path");
+    if (s.length != L || s.width != W)
+      throw InvalidInput("raster is " + dims(s) + " but the first pair's (" + at0 + ") is " + dims(first), {csvPath, at + ".path", e.path});
+    if (e.band > s.bands)
+      throw InvalidInput("band out of range (" + e.path + " has " + std::to_string(s.bands) + " band(s))",
+                         {csvPath, at + ".band", std::to_string(e.band)});
     if (withSigma) {
-      const auto t = source.shape(e.sigmaPath);
-      if (t.first != L || t.second != W)
-        throw InvalidInput("sigma raster size differs from the displacement", {e.sigmaPath, "timeseries.pairs", ""});
+      const RasterShape t = shapeOf(e.sigmaPath, at + ".sigma_path");
+      if (t.length != L || t.width != W)
+        throw InvalidInput("sigma raster is " + dims(t) + " but the displacement is " + dims(s), {csvPath, at + ".sigma_path", e.sigmaPath});
     }
   }
 

@@ -166,6 +166,10 @@ RunSummary runStack(const RunParams& params) {
     const std::string& name = names[i];
     const json& sp = ctx.stepParams[name];
     if (i >= from || forced) forced = true;
+    if (params.requireEarlierComplete && i < until && !forced && !manifest.isComplete(name, sp))
+      throw InvalidInput("step '" + name + "' of this run is not complete (or its parameters changed); run `orthotrack run " +
+                             ctx.stack.path + " --until " + name + "` first",
+                         {ctx.run + "/manifest.json", "steps." + name, manifest.step(name).value("status", "missing")});
     if (!forced && manifest.isComplete(name, sp)) {
       logger->info("step {}: complete, skipped", name);
       sum.steps.push_back({name, true, 0});
@@ -187,7 +191,9 @@ RunSummary runStack(const RunParams& params) {
   return sum;
 }
 
-RunSummary reportRun(const std::string& runDir) {
+namespace {
+/// Stack and method of an existing run directory, from its manifest.
+RunParams paramsOfRunDir(const std::string& runDir) {
   const std::string m = runDir + "/manifest.json";
   if (!fs::exists(m)) throw IoError("not a run directory (no manifest.json)", {runDir, "", ""});
   json j;
@@ -201,7 +207,22 @@ RunSummary reportRun(const std::string& runDir) {
   rp.stackPath = j["stack"].get<std::string>();
   rp.outDir = runDir;
   if (j.contains("method") && j["method"].is_string()) rp.method = j["method"].get<std::string>();
+  return rp;
+}
+}  // namespace
+
+RunSummary reportRun(const std::string& runDir) {
+  RunParams rp = paramsOfRunDir(runDir);
   rp.fromStep = "report";
+  return runStack(rp);
+}
+
+RunSummary runStep(const std::string& runDir, const std::string& step, bool force, int threads) {
+  RunParams rp = paramsOfRunDir(runDir);
+  rp.untilStep = step;
+  rp.fromStep = force ? step : "";
+  rp.threads = threads;
+  rp.requireEarlierComplete = true;
   return runStack(rp);
 }
 

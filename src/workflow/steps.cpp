@@ -11,6 +11,7 @@
 #include "orthotrack/geometry/layers.hpp"
 #include "orthotrack/geometry/orbit_tools.hpp"
 #include "orthotrack/io/dem.hpp"
+#include "orthotrack/io/mintpy_h5.hpp"
 #include "orthotrack/io/raster_io.hpp"
 #include "orthotrack/workflow/products.hpp"
 
@@ -21,9 +22,6 @@ namespace orthotrack::workflow::detail {
 constexpr const char* kConventions =
     "offsets: secondary minus reference (px); LOS displacement negative = away from the sensor; azimuth "
     "displacement positive = opposite to the flight direction; displacements in m relative to the first date";
-namespace {
-std::string dateBand(const std::string& prefix, const DateTime& d) { return prefix + d.compactDate(); }
-}  // namespace
 
 std::string offsetsPath(const Context& ctx, const std::string& a, const std::string& b) {
   return ctx.run + "/offsets/" + a + "__" + b + ".tif";
@@ -187,6 +185,110 @@ StepResult stepOffsets(Context& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------
+}  // namespace orthotrack::workflow::detail
+
+namespace orthotrack::workflow {
+namespace {
+/// One multi-band float GeoTIFF with band names, unit, NaN nodata and metadata.
+void writeBands(const std::string& path, const std::vector<const Raster<float>*>& bands, const std::vector<std::string>& names,
+                const std::string& unit, const TimeseriesProductOptions& o, const std::string& note = "") {
+  io::RasterWriter w(path, bands.front()->length(), bands.front()->width(), static_cast<int>(bands.size()), io::DataType::Float32, o.geo);
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    const int b = static_cast<int>(i + 1);
+    w.setBandName(b, names[i]);
+    if (!unit.empty()) w.setBandUnit(b, unit);
+    w.setNoData(b, std::nan(""));
+    w.write(b, *bands[i]);
+  }
+  for (const auto& [k, v] : o.metadata) w.setMetadata(k, v);
+  if (!o.conventions.empty()) w.setMetadata("CONVENTIONS", o.conventions);
+  if (!note.empty()) w.setMetadata("NOTE", note);
+  w.commit();
+}
+}  // namespace
+
+std::map<std::string, std::string> mintpyGeoAttributes(const GeoGrid& g) {
+  auto f = [](double v) {
+    std::ostringstream s;
+    s.precision(17);
+    s << v;
+    return s.str();
+  };
+  const std::string unit = g.isGeographic() ? "degrees" : "meters";
+  std::map<std::string, std::string> a{{"X_FIRST", f(g.transform[0])}, {"Y_FIRST", f(g.transform[3])}, {"X_STEP", f(g.transform[1])},
+                                       {"Y_STEP", f(g.transform[5])},  {"X_UNIT", unit},                 {"Y_UNIT", unit}};
+  if (g.epsg > 0) a["EPSG"] = std::to_string(g.epsg);
+  return a;
+}
+
+std::vector<std::string> writeTimeseriesProducts(const timeseries::InversionResult& res, const std::string& dir,
+                                                 const TimeseriesProductOptions& o) {
+  if (res.components.empty()) throw InvalidInput("no component to write", {dir, "components", "0"});
+  if (!o.h5ComponentSuffix && res.components.size() != 1)
+    throw InvalidInput("plain timeseries.h5 names need exactly one component", {dir, "components", std::to_string(res.components.size())});
+  if (!o.bperp.empty() && o.bperp.size() != res.dates.size())
+    throw InvalidInput("one bperp per date is needed", {dir, "bperp", std::to_string(o.bperp.size())});
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError("cannot create the folder: " + ec.message(), {dir, "", ""});
+  std::vector<std::string> out;
+  std::vector<std::string> dnames;
+  for (const auto& d : res.dates) dnames.push_back("d_" + d.compactDate());
+  std::vector<const Raster<float>*> rateBands, qBands;
+  std::vector<std::string> rateNames, qNames;
+  std::vector<Raster<float>> counts;  // pairs used and flags as float bands
+  counts.reserve(2 * res.components.size());
+  std::size_t wAll = res.windows.size() - 1;  // velocity.h5: the window "all", else the last one
+  for (std::size_t w = 0; w < res.windows.size(); ++w)
+    if (res.windows[w].name == "all") wAll = w;
+  auto ptrs = [](const std::vector<Raster<float>>& v) {
+    std::vector<const Raster<float>*> p;
+    for (const auto& r : v) p.push_back(&r);
+    return p;
+  };
+  std::map<std::string, std::string> h5 = o.h5Attributes;
+  if (o.geo) h5.merge(mintpyGeoAttributes(*o.geo));
+  for (const auto& c : res.components) {
+    const std::string base = dir + "/" + c.name;
+    writeBands(base + ".tif", ptrs(c.displacement), dnames, "m", o);
+    writeBands(base + "_sigma.tif", ptrs(c.displacementSigma), dnames, "m", o, "+inf: epoch not connected to the first date");
+    out.push_back(base + ".tif");
+    out.push_back(base + "_sigma.tif");
+    for (std::size_t w = 0; w < res.windows.size(); ++w) {
+      rateBands.push_back(&c.rate[w]);
+      rateNames.push_back(c.name + "_" + res.windows[w].name);
+      rateBands.push_back(&c.rateSigma[w]);
+      rateNames.push_back(c.name + "_sigma_" + res.windows[w].name);
+    }
+    Raster<float> used(c.flags.length(), c.flags.width()), flags(c.flags.length(), c.flags.width());
+    for (std::size_t i = 0; i < used.size(); ++i) {
+      used.data()[i] = c.pairsUsed.data()[i];
+      flags.data()[i] = c.flags.data()[i];
+    }
+    counts.push_back(std::move(used));
+    counts.push_back(std::move(flags));
+    qBands.insert(qBands.end(), {&c.residualRms, &counts[counts.size() - 2], &counts.back()});
+    qNames.insert(qNames.end(), {c.name + "_residual_rms", c.name + "_pairs_used", c.name + "_flags"});
+    // MintPy layout.
+    const std::string sfx = o.h5ComponentSuffix ? "_" + c.name : "";
+    auto attrs = h5;
+    attrs["COMPONENT"] = c.name;
+    const std::string ts = dir + "/timeseries" + sfx + ".h5", vel = dir + "/velocity" + sfx + ".h5";
+    io::writeMintpyTimeseries(ts, res.dates, c.displacement, o.bperp, attrs);
+    const auto& win = res.windows[wAll];
+    io::writeMintpyVelocity(vel, c.rate[wAll], c.rateSigma[wAll], win.start, win.end, attrs);
+    out.push_back(ts);
+    out.push_back(vel);
+  }
+  writeBands(dir + "/rates.tif", rateBands, rateNames, "m/yr", o);
+  writeBands(dir + "/quality.tif", qBands, qNames, "", o, "flags: 1 no data, 2 disconnected, 4 robust not converged, 8 outliers down-weighted");
+  out.push_back(dir + "/rates.tif");
+  out.push_back(dir + "/quality.tif");
+  return out;
+}
+}  // namespace orthotrack::workflow
+
+namespace orthotrack::workflow::detail {
 namespace {
 struct OffsetGridInfo {
   std::int64_t row0 = 0, col0 = 0, step = 16, rows = 0, cols = 0;
@@ -210,24 +312,6 @@ void spacings(const Context& ctx, double& dr, double& daz) {
   const double r = ctx.masterGeometry.range(0.5 * static_cast<double>(g.width - 1));
   if (geometry::azimuthGroundSpacing(ctx.masterGeometry, t, r, 3000.0, daz) != Status::Ok)
     throw NoConvergence("cannot compute the azimuth ground spacing of the master", {"", "master", ctx.masterId});
-}
-
-void writeStackBands(const std::string& path, const std::vector<Raster<float>>& bands, const std::vector<std::string>& names,
-                     const std::string& unit, const OffsetGridInfo& g, const std::string& extra = "") {
-  io::RasterWriter w(path, bands.front().length(), bands.front().width(), static_cast<int>(bands.size()), io::DataType::Float32);
-  for (std::size_t i = 0; i < bands.size(); ++i) {
-    w.setBandName(static_cast<int>(i + 1), names[i]);
-    if (!unit.empty()) w.setBandUnit(static_cast<int>(i + 1), unit);
-    w.setNoData(static_cast<int>(i + 1), std::nan(""));
-    w.write(static_cast<int>(i + 1), bands[i]);
-  }
-  w.setMetadata("ROW0", std::to_string(g.row0));
-  w.setMetadata("COL0", std::to_string(g.col0));
-  w.setMetadata("STEP_AZ", std::to_string(g.step));
-  w.setMetadata("STEP_RG", std::to_string(g.step));
-  w.setMetadata("CONVENTIONS", kConventions);
-  if (!extra.empty()) w.setMetadata("NOTE", extra);
-  w.commit();
 }
 }  // namespace
 
@@ -296,42 +380,24 @@ StepResult stepInvert(Context& ctx) {
   }
   ip.rateWindows.push_back({"all", net.dates.front(), net.dates.back()});
   const auto res = timeseries::invert(sn, comps, ip);
-  fs::create_directories(ctx.run + "/timeseries");
+  TimeseriesProductOptions po;
+  po.metadata = {{"ROW0", std::to_string(g.row0)}, {"COL0", std::to_string(g.col0)}, {"STEP_AZ", std::to_string(g.step)},
+                 {"STEP_RG", std::to_string(g.step)}};
+  po.conventions = kConventions;
+  for (double b : net.bperp) po.bperp.push_back(static_cast<float>(b));
+  // MintPy: the offset grid is the master's radar grid looked down by `step` (ALOOKS/RLOOKS).
+  const auto& mgrid = ctx.masterGeometry.grid();
+  po.h5Attributes = {{"ALOOKS", std::to_string(g.step)},
+                     {"RLOOKS", std::to_string(g.step)},
+                     {"RANGE_PIXEL_SIZE", std::to_string(dr * static_cast<double>(g.step))},
+                     {"AZIMUTH_PIXEL_SIZE", std::to_string(daz * static_cast<double>(g.step))},
+                     {"WAVELENGTH", std::to_string(mgrid.wavelength)},
+                     {"REFERENCE_SCENE", ctx.masterId},
+                     {"mintpy.networkInversion.weightFunc", ip.useSigma ? "var" : "no"},
+                     {"mintpy.networkInversion.minNormVelocity", "yes"},
+                     {"orthotrack.robust", timeseries::toString(ip.robust)}};
   StepResult r;
-  std::vector<std::string> dnames;
-  for (const auto& d : net.dates) dnames.push_back(dateBand("d_", d));
-  std::vector<Raster<float>> rateBands;
-  std::vector<std::string> rateNames;
-  std::vector<Raster<float>> qBands;
-  std::vector<std::string> qNames;
-  for (const auto& c : res.components) {
-    writeStackBands(ctx.run + "/timeseries/" + c.name + ".tif", c.displacement, dnames, "m", g);
-    writeStackBands(ctx.run + "/timeseries/" + c.name + "_sigma.tif", c.displacementSigma, dnames, "m", g);
-    r.outputs.push_back("timeseries/" + c.name + ".tif");
-    r.outputs.push_back("timeseries/" + c.name + "_sigma.tif");
-    for (std::size_t w = 0; w < res.windows.size(); ++w) {
-      rateBands.push_back(c.rate[w]);
-      rateNames.push_back(c.name + "_" + res.windows[w].name);
-      rateBands.push_back(c.rateSigma[w]);
-      rateNames.push_back(c.name + "_sigma_" + res.windows[w].name);
-    }
-    qBands.push_back(c.residualRms);
-    qNames.push_back(c.name + "_residual_rms");
-    Raster<float> used(g.rows, g.cols), flags(g.rows, g.cols);
-    for (std::size_t i = 0; i < used.size(); ++i) {
-      used.data()[i] = c.pairsUsed.data()[i];
-      flags.data()[i] = c.flags.data()[i];
-    }
-    qBands.push_back(used);
-    qNames.push_back(c.name + "_pairs_used");
-    qBands.push_back(flags);
-    qNames.push_back(c.name + "_flags");
-  }
-  writeStackBands(ctx.run + "/timeseries/rates.tif", rateBands, rateNames, "m/yr", g);
-  writeStackBands(ctx.run + "/timeseries/quality.tif", qBands, qNames, "", g,
-                  "flags: 1 no data, 2 disconnected, 4 robust not converged, 8 outliers down-weighted");
-  r.outputs.push_back("timeseries/rates.tif");
-  r.outputs.push_back("timeseries/quality.tif");
+  for (const auto& path : writeTimeseriesProducts(res, ctx.run + "/timeseries", po)) r.outputs.push_back(ctx.rel(path));
   json windows = json::array();
   for (const auto& w : res.windows) windows.push_back({{"name", w.name}, {"start", w.start.isoDate()}, {"end", w.end.isoDate()}});
   json meta = {{"dates", json::array()}, {"ids", net.ids}, {"platforms", net.platforms}, {"bperp_m", net.bperp},
@@ -372,6 +438,8 @@ StepResult stepGeocode(Context& ctx) {
   const auto lk = geometry::mapToRadar(mg, dem0, grid);
   fs::create_directories(ctx.run + "/geo");
   StepResult r;
+  std::map<std::string, std::vector<Raster<float>>> series;  // los / azimuth bands on the map grid
+  std::map<std::string, Raster<float>> velocity;              // rates.tif bands "<c>_all", "<c>_sigma_all"
   for (const std::string name : {"los", "azimuth", "los_sigma", "azimuth_sigma", "rates", "quality"}) {
     const std::string in = ctx.run + "/timeseries/" + name + ".tif";
     io::RasterReader rd(in);
@@ -395,13 +463,34 @@ StepResult stepGeocode(Context& ctx) {
           if (wsum > 0.5) out(i, j) = static_cast<float>(sum / wsum);
         }
       });
-      w.setBandName(b, rd.info().bandNames[static_cast<std::size_t>(b - 1)]);
+      const std::string& bandName = rd.info().bandNames[static_cast<std::size_t>(b - 1)];
+      w.setBandName(b, bandName);
       w.setNoData(b, std::nan(""));
       w.write(b, out);
+      // Kept for the geocoded MintPy files: the series and the whole-span rate.
+      if (name == "los" || name == "azimuth") series[name].push_back(std::move(out));
+      else if (name == "rates" && bandName.size() > 4 && bandName.ends_with("_all")) velocity[bandName] = std::move(out);
     }
     w.setMetadata("CONVENTIONS", kConventions);
     w.commit();
     r.outputs.push_back("geo/" + name + ".tif");
+  }
+  // MintPy layout on the map grid (geo_timeseries in MintPy's words).
+  std::vector<DateTime> dates;
+  for (const auto& d : meta.at("dates")) dates.push_back(DateTime::parse(d.get<std::string>()));
+  std::vector<float> bperp;
+  for (const auto& b : meta.at("bperp_m")) bperp.push_back(b.get<float>());
+  auto attrs = mintpyGeoAttributes(grid);
+  attrs["REFERENCE_SCENE"] = ctx.masterId;
+  for (auto& [comp, bands] : series) {
+    attrs["COMPONENT"] = comp;
+    io::writeMintpyTimeseries(ctx.run + "/geo/timeseries_" + comp + ".h5", dates, bands, bperp, attrs);
+    r.outputs.push_back("geo/timeseries_" + comp + ".h5");
+    const auto v = velocity.find(comp + "_all"), sv = velocity.find(comp + "_sigma_all");
+    if (v != velocity.end() && sv != velocity.end()) {
+      io::writeMintpyVelocity(ctx.run + "/geo/velocity_" + comp + ".h5", v->second, sv->second, dates.front(), dates.back(), attrs);
+      r.outputs.push_back("geo/velocity_" + comp + ".h5");
+    }
   }
   r.quality = {{"posting_deg", post}, {"rows", grid.length}, {"cols", grid.width}};
   return r;

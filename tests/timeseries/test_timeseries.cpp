@@ -412,7 +412,7 @@ TEST(PairList, InvertsCsvThroughCallbacks) {
   RasterSource src;
   src.shape = [&](const std::string& p) {
     const auto* r = files.at(p);
-    return std::make_pair(r->length(), r->width());
+    return RasterShape{r->length(), r->width(), 1};
   };
   src.read = [&](const std::string& p, int band, std::int64_t row0, std::int64_t rows, float* out) {
     EXPECT_EQ(band, 1);
@@ -440,7 +440,7 @@ TEST(PairList, InvertsCsvThroughCallbacks) {
     readPairList((dir / "bad.csv").string());
     FAIL();
   } catch (const InvalidInput& e) {
-    EXPECT_EQ(e.context().key, "line 1");
+    EXPECT_EQ(e.context().key, "line 1.date2");
   }
   EXPECT_THROW(readPairList((dir / "missing.csv").string()), IoError);
   std::filesystem::remove_all(dir);

@@ -155,6 +155,11 @@ void validate(const ReportData& data);
 /// map, chart and the network; every file atomically. Throws InvalidInput (validate) or IoError.
 ReportSummary writeReport(const ReportData& data, const std::string& outDir);
 
+/// Writes the network figure alone as a PNG at `path` (the report's drawing: pairs as lines from
+/// (date, B⊥) to (date, B⊥), one colour per category, one marker colour per platform); atomic.
+/// Throws InvalidInput (validate) or IoError.
+void writeNetworkPng(const NetworkPlot& plot, const std::string& path);
+
 /// "v ± σ" with σ rounded to `sigmaDigits` significant digits and v to the same decimal place,
 /// e.g. formatValue(17.234, 0.412) = "17.23 ± 0.41"; NaN σ → v with `digitsNoSigma` significant
 /// digits; NaN v → "–".

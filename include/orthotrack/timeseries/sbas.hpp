@@ -133,20 +133,31 @@ std::vector<RateWindow> defaultRateWindows(const std::vector<DateTime>& dates);
 
 /// One row of a pair list CSV: `date1,date2,path[,band][,sigma_path]` (header optional; dates
 /// YYYY-MM-DD or YYYYMMDD or ISO date-time; band 1-based, default 1; relative paths are relative
-/// to the CSV's folder). Displacements in metres, date2 − date1.
+/// to the CSV's folder; GDAL virtual paths such as `/vsizip/...` or `NETCDF:"f.nc":var` are kept as
+/// they are). Displacements in metres, date2 − date1; sigma (1-σ, m) is read from band 1.
 struct PairListEntry {
   DateTime date1, date2;
   std::string path;
   int band = 1;
   std::string sigmaPath;  ///< empty = none (band 1 of it is read)
+  int line = 0;           ///< 1-based line of the CSV (for error messages)
 };
-/// Throws IoError (unreadable) or InvalidInput naming the line ("<csv>:<line>") and the value.
+/// Throws IoError (unreadable) or InvalidInput naming the CSV, the line and column
+/// (key "line <n>.<column>") and the offending value.
 std::vector<PairListEntry> readPairList(const std::string& csvPath);
+
+/// Size of one band-set of a raster.
+struct RasterShape {
+  std::int64_t length = 0;  ///< rows
+  std::int64_t width = 0;   ///< columns
+  int bands = 0;
+};
 
 /// How invertPairList reads rasters (the CLI supplies GDAL-backed functions from io).
 struct RasterSource {
-  /// {length, width} of band `band` of `path`.
-  std::function<std::pair<std::int64_t, std::int64_t>(const std::string& path)> shape;
+  /// Shape of `path`. Throws (any orthotrack::Error) when the raster cannot be opened; the message
+  /// is passed on naming the CSV line.
+  std::function<RasterShape(const std::string& path)> shape;
   /// Reads rows [row0, row0 + rows) of band `band` (1-based), full width, into `out` (row-major).
   std::function<void(const std::string& path, int band, std::int64_t row0, std::int64_t rows, float* out)> read;
 };
@@ -154,7 +165,9 @@ struct RasterSource {
 /// Reads the pair list, builds the network from its dates (date1 < date2 required), reads the
 /// rasters in chunks of `chunkRows` rows (sequentially, outside parallel regions) and inverts them
 /// as one component named `componentName`. Disconnected networks are accepted; the gaps are
-/// flagged per epoch. The caller writes the products (io::writeMintpyTimeseries, ...).
+/// flagged per epoch. Before reading any pixel, every raster is checked: it opens, its size equals
+/// the first pair's, its band exists (InvalidInput naming "<csv>", key "line <n>.path|band|sigma_path"
+/// and the value). The caller writes the products (io::writeMintpyTimeseries, ...).
 InversionResult invertPairList(const std::string& csvPath, const InversionParams& params, const RasterSource& source,
                                const std::string& componentName = "displacement", std::int64_t chunkRows = 256);
 

@@ -9,10 +9,13 @@
 /// whose parameters are unchanged and whose outputs are present with the recorded sizes; `fromStep`
 /// forces a step and everything after it. The run directory layout is in docs/run_directory.md.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "orthotrack/network/network.hpp"
 
 namespace orthotrack::workflow {
 
@@ -26,6 +29,9 @@ struct RunParams {
   std::string fromStep;        ///< "" = resume; else force this step and the later ones
   std::string untilStep;       ///< "" = run to the end; else stop after this step
   int threads = 0;             ///< 0 = all cores
+  /// Run only `untilStep`: every earlier step must already be complete (InvalidInput naming the
+  /// first one that is not); set by runStep.
+  bool requireEarlierComplete = false;
   /// Progress callback (step, done, total); the CLI draws a bar or log lines.
   std::function<void(const std::string&, std::int64_t, std::int64_t)> progress;
 };
@@ -50,5 +56,23 @@ RunSummary runStack(const RunParams& params);
 /// Rewrites the report of an existing run directory (its manifest names the stack); earlier steps
 /// that are complete are not rerun. IoError when RUN_DIR has no manifest.
 RunSummary reportRun(const std::string& runDir);
+
+/// `orthotrack invert RUN_DIR`, `orthotrack geocode RUN_DIR`: runs one step of an existing run
+/// directory (its manifest names the stack). Every earlier step must be complete (InvalidInput
+/// naming the first that is not); the step is skipped when it is complete with unchanged
+/// parameters and outputs (StepRecord::skipped), unless `force`. IoError when RUN_DIR has no
+/// manifest; InvalidInput for an unknown step.
+RunSummary runStep(const std::string& runDir, const std::string& step, bool force = false, int threads = 0);
+
+/// The pair network `orthotrack run` selects for a stack (the [network] section; the master from
+/// [coreg] or automatic), with each scene's perpendicular baseline to the master computed from the
+/// orbits (m, at the master scene centre on the ellipsoid; no co-registration needed).
+/// `allowDisconnected` overrides network.allow_disconnected when set. Throws InvalidInput for bad
+/// configuration or (unless allowed) a disconnected network.
+struct NetworkPlan {
+  network::Network network;
+  std::string master;  ///< scene id the baselines refer to
+};
+NetworkPlan planNetwork(const std::string& stackPath, std::optional<bool> allowDisconnected = std::nullopt);
 
 }  // namespace orthotrack::workflow

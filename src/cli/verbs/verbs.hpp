@@ -1,6 +1,7 @@
 #pragma once
 #include "../verb.hpp"
 #include "orthotrack/io/scene.hpp"
+#include "orthotrack/workflow/run.hpp"
 
 namespace orthotrack::cli {
 std::unique_ptr<Verb> makeInfoVerb();
@@ -10,4 +11,9 @@ std::unique_ptr<Verb> makeReportVerb();
 std::unique_ptr<Verb> makeOffsetsVerb();
 std::unique_ptr<Verb> makeImportVerb();
 std::unique_ptr<Verb> makeStackVerb();
+std::unique_ptr<Verb> makePairsVerb();
+std::unique_ptr<Verb> makeInvertVerb();
+std::unique_ptr<Verb> makeGeocodeVerb();
+/// Prints the record of `step` of a one-step run (invert.cpp; used by the invert and geocode verbs).
+void printStepRun(const workflow::RunSummary& s, const std::string& step);
 }  // namespace orthotrack::cli
