@@ -166,10 +166,14 @@ RunSummary runStack(const RunParams& params) {
     const std::string& name = names[i];
     const json& sp = ctx.stepParams[name];
     if (i >= from || forced) forced = true;
-    if (params.requireEarlierComplete && i < until && !forced && !manifest.isComplete(name, sp))
-      throw InvalidInput("step '" + name + "' of this run is not complete (or its parameters changed); run `orthotrack run " +
-                             ctx.stack.path + " --until " + name + "` first",
-                         {ctx.run + "/manifest.json", "steps." + name, manifest.step(name).value("status", "missing")});
+    if (params.requireEarlierComplete && i < until && !forced && !manifest.isComplete(name, sp)) {
+      const json rec = manifest.step(name);
+      const std::string status = rec.is_object() ? rec.value("status", "missing") : "missing";
+      throw InvalidInput("step '" + name + "' of this run is not complete; run `orthotrack run " + ctx.stack.path + " --until " +
+                             name + "` first",
+                         {ctx.run + "/manifest.json", "steps." + name,
+                          status == "complete" ? "complete, but its parameters or outputs changed" : status});
+    }
     if (!forced && manifest.isComplete(name, sp)) {
       logger->info("step {}: complete, skipped", name);
       sum.steps.push_back({name, true, 0});
@@ -178,6 +182,7 @@ RunSummary runStack(const RunParams& params) {
     // A step that reruns invalidates everything after it.
     forced = true;
     manifest.invalidate(name);
+    for (std::size_t k = i + 1; k < names.size(); ++k) manifest.invalidate(names[k]);  // also those after `until`
     logger->info("step {}: running", name);
     const auto t0 = std::chrono::steady_clock::now();
     StepResult r = fns[i](ctx);
