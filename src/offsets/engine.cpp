@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -27,14 +28,44 @@ inline bool isNodata(float v, bool use, float nd) { return std::isnan(v) || (use
 inline bool isNodata(cfloat v, bool use, float nd) {
   return std::isnan(v.real()) || std::isnan(v.imag()) || (use && v.real() == nd && v.imag() == nd);
 }
+// Equal to the no-data value (NaN nd: never): for complex pixels both parts must equal it.
+inline bool isNodataValue(float v, float nd) { return v == nd; }
+inline bool isNodataValue(cfloat v, float nd) { return (v.real() == nd) & (v.imag() == nd); }
 inline cfloat asComplex(float v) { return {v, 0.0f}; }
 inline cfloat asComplex(cfloat v) { return v; }
+
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+// Maximum of p[i0..i1) (−inf when empty), vectorized with 4 lanes; exact (max does not round).
+// Correlation surfaces hold no NaN.
+inline float maxOf(const float* p, int i0, int i1) {
+  float m = -std::numeric_limits<float>::infinity();
+  int i = i0;
+  if (i1 - i0 >= 8) {
+    v4f a, b;
+    std::memcpy(&a, p + i, sizeof a);
+    std::memcpy(&b, p + i + 4, sizeof b);
+    for (i += 8; i + 8 <= i1; i += 8) {
+      v4f x, y;
+      std::memcpy(&x, p + i, sizeof x);
+      std::memcpy(&y, p + i + 4, sizeof y);
+      const v4i gx = x > a, gy = y > b;
+      a = reinterpret_cast<v4f>((reinterpret_cast<v4i>(x) & gx) | (reinterpret_cast<v4i>(a) & ~gx));
+      b = reinterpret_cast<v4f>((reinterpret_cast<v4i>(y) & gy) | (reinterpret_cast<v4i>(b) & ~gy));
+    }
+    for (int u = 0; u < 4; ++u) m = std::max({m, a[u], b[u]});
+  }
+  for (; i < i1; ++i) m = std::max(m, p[i]);
+  return m;
+}
 
 // Per-window workspace of one thread.
 struct WindowWork {
   ChipSize w;
   NccCorrelator coarse;
-  std::vector<float> surf;  // lagRows × lagCols
+  std::vector<float> surf;    // lagRows × lagCols
+  std::vector<float> rowMax;  // maximum of each surface row
   // Fine (chip-oversampling) stage, made on demand before a parallel loop.
   std::unique_ptr<ChipOversampler> ovRef, ovSec;
   std::unique_ptr<NccCorrelator> fine;
@@ -42,6 +73,7 @@ struct WindowWork {
   WindowWork(ChipSize ws, int sa, int sr, bool measure)
       : w(ws), coarse(ws.rows, ws.cols, ws.rows + 2 * sa, ws.cols + 2 * sr, measure) {
     surf.assign(static_cast<std::size_t>(coarse.lagRows()) * coarse.lagCols(), 0.0f);
+    rowMax.assign(static_cast<std::size_t>(coarse.lagRows()), 0.0f);
   }
 };
 
@@ -119,41 +151,69 @@ namespace {
 // Copies rows [r0, r0+rows) × cols [c0, c0+cols) (image coordinates) of a band as zero-mean
 // amplitudes into dst (row stride ds). No-data pixels get the mean of the valid ones (so they add
 // nothing after the mean is removed). Returns false when the no-data fraction is too large.
-// Reductions use 8 independent lanes so that the compiler vectorizes them without reassociating.
+// The loops are branch-free with V independent lanes (a no-data test is a mask, not a branch) so
+// that the compiler vectorizes them without reassociating: results do not depend on the ISA.
 template <class T>
 bool loadChip(const RowBand<T>& band, std::int64_t r0, std::int64_t c0, int rows, int cols, float* dst,
               std::int64_t ds, const OffsetParams& p, double& energy, double& rawEnergy) {
   constexpr int V = 8;
-  const bool use = p.use_nodata_value;
-  const float nd = p.nodata_value;
+  const float nd = p.use_nodata_value ? p.nodata_value : std::numeric_limits<float>::quiet_NaN();
   double sum = 0;
   std::int64_t bad = 0;
   for (int r = 0; r < rows; ++r) {
     const T* src = band.view.row(r0 + r - band.first_row) + c0;
     float* d = dst + r * ds;
     float acc[V] = {};
-    int nb[V] = {};
+    float nb[V] = {};
     int c = 0;
-    for (; c + V <= cols; c += V)
-      for (int u = 0; u < V; ++u) {
-        const T v = src[c + u];
-        const float a = amplitude(v);
-        const bool b = isNodata(v, use, nd);
-        d[c + u] = a;
-        acc[u] += b ? 0.0f : a;
-        nb[u] += b;
+    if constexpr (std::is_same_v<T, float>) {
+      // GCC/Clang vector extensions: element-wise IEEE operations, lane u holds columns c ≡ u
+      // (mod 8) exactly as the scalar loop below, so the sums do not depend on the ISA.
+      const v4f zero = {0.0f, 0.0f, 0.0f, 0.0f}, one = zero + 1.0f;
+      v4f s0 = zero, s1 = zero, b0 = zero, b1 = zero;
+      for (; c + V <= cols; c += V) {
+        v4f a0, a1;
+        std::memcpy(&a0, src + c, sizeof a0);
+        std::memcpy(&a1, src + c + 4, sizeof a1);
+        std::memcpy(d + c, &a0, sizeof a0);
+        std::memcpy(d + c + 4, &a1, sizeof a1);
+        const v4i ok0 = (a0 == a0) & (a0 != nd), ok1 = (a1 == a1) & (a1 != nd);
+        // Masks as bit operations (a select would be lowered to scalar compares by GCC 12).
+        s0 += reinterpret_cast<v4f>(reinterpret_cast<v4i>(a0) & ok0);
+        s1 += reinterpret_cast<v4f>(reinterpret_cast<v4i>(a1) & ok1);
+        b0 += reinterpret_cast<v4f>(~ok0 & reinterpret_cast<v4i>(one));
+        b1 += reinterpret_cast<v4f>(~ok1 & reinterpret_cast<v4i>(one));
       }
+      for (int u = 0; u < 4; ++u) {
+        acc[u] = s0[u];
+        acc[u + 4] = s1[u];
+        nb[u] = b0[u];
+        nb[u + 4] = b1[u];
+      }
+    } else {
+      for (; c + V <= cols; c += V)
+        for (int u = 0; u < V; ++u) {
+          const float a = amplitude(src[c + u]);
+          // NaN input gives a NaN amplitude (a != a); nd == NaN never matches.
+          const bool ok = (a == a) & !isNodataValue(src[c + u], nd);
+          d[c + u] = a;
+          acc[u] += ok ? a : 0.0f;
+          nb[u] += ok ? 0.0f : 1.0f;
+        }
+    }
     for (; c < cols; ++c) {
       const float a = amplitude(src[c]);
-      const bool b = isNodata(src[c], use, nd);
+      const bool ok = (a == a) & !isNodataValue(src[c], nd);
       d[c] = a;
-      acc[0] += b ? 0.0f : a;
-      nb[0] += b;
+      acc[0] += ok ? a : 0.0f;
+      nb[0] += ok ? 0.0f : 1.0f;
     }
+    float rowBad = 0.0f;
     for (int u = 0; u < V; ++u) {
       sum += double(acc[u]);
-      bad += nb[u];
+      rowBad += nb[u];
     }
+    bad += static_cast<std::int64_t>(rowBad);
   }
   const std::int64_t n = std::int64_t(rows) * cols;
   if (double(bad) > double(p.max_nodata_fraction) * double(n) || bad == n) return false;
@@ -165,7 +225,7 @@ bool loadChip(const RowBand<T>& band, std::int64_t r0, std::int64_t c0, int rows
     if (bad > 0) {
       const T* src = band.view.row(r0 + r - band.first_row) + c0;
       for (int c = 0; c < cols; ++c)
-        if (isNodata(src[c], use, nd)) d[c] = meanf;
+        if (!(d[c] == d[c]) || isNodataValue(src[c], nd)) d[c] = meanf;
     }
     float acc[V] = {};
     int c = 0;
@@ -253,16 +313,22 @@ Coarse OffsetEngine::Impl::coarse(WindowWork& ww, const Bands<T>& b, std::int64_
     res.flag = Flag::no_peak;
     return res;
   }
-  // Integer peak (first maximum in row-major order).
+  // Integer peak (first maximum in row-major order): the maximum of every row (vectorized),
+  // then the first row that holds the overall maximum and its first column. The row maxima are
+  // kept for the peak ratio below.
+  float* rowMax = ww.rowMax.data();
+  for (int k = 0; k < LR; ++k) rowMax[k] = maxOf(s.row(k), 0, LC);
   float best = -std::numeric_limits<float>::infinity();
-  for (int k = 0; k < LR; ++k) {
-    const float* row = s.row(k);
-    for (int l = 0; l < LC; ++l)
-      if (row[l] > best) {
-        best = row[l];
-        res.k = k;
-        res.l = l;
-      }
+  for (int k = 0; k < LR; ++k)
+    if (rowMax[k] > best) {
+      best = rowMax[k];
+      res.k = k;
+    }
+  {
+    const float* row = s.row(res.k);
+    int l = 0;
+    while (l < LC - 1 && !(row[l] == best)) ++l;
+    res.l = l;
   }
   if (!(best > 0.0f)) {
     res.flag = Flag::no_peak;
@@ -287,11 +353,18 @@ Coarse OffsetEngine::Impl::coarse(WindowWork& ww, const Bands<T>& b, std::int64_
   }
   // Peak ratio: main peak over the highest value outside the exclusion box.
   {
+    // Rows outside the excluded band: their row maxima; rows inside it: the columns outside.
     const int e = p.peak_exclusion;
     float second = -std::numeric_limits<float>::infinity();
-    for (int k = 0; k < LR; ++k)
-      for (int l = 0; l < LC; ++l)
-        if (std::abs(k - res.k) > e || std::abs(l - res.l) > e) second = std::max(second, s(k, l));
+    for (int k = 0; k < LR; ++k) {
+      if (std::abs(k - res.k) > e) {
+        second = std::max(second, rowMax[k]);
+      } else {
+        const float* row = s.row(k);
+        second = std::max(second, maxOf(row, 0, std::max(0, res.l - e)));
+        second = std::max(second, maxOf(row, std::min(LC, res.l + e + 1), LC));
+      }
+    }
     res.ratio = second > 1e-6f ? best / second : best / 1e-6f;
   }
   // Covariance from the curvature of the surface at the peak (ampcor model), px².

@@ -108,6 +108,7 @@ struct NccCorrelator::Impl {
   FftwPtr<float> chip, search, out;
   FftwPtr<fftwf_complex> specA, specB;
   std::vector<float> v1, v2;  // vertical sliding sums of the search chip and its square (SC each)
+  std::vector<float> var;     // window variances of one lag row (LC)
   fftwf_plan rowChip, rowSearch, colF, colB, rowInv;
 };
 
@@ -133,6 +134,7 @@ NccCorrelator::NccCorrelator(int rows, int cols, int search_rows, int search_col
   m.specB = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr) * m.Nh);
   m.v1.assign(static_cast<std::size_t>(m.SC), 0.0f);
   m.v2.assign(static_cast<std::size_t>(m.SC), 0.0f);
+  m.var.assign(static_cast<std::size_t>(m.LC), 0.0f);
   m.rowChip = detail::plan(PlanKind::r2c_rows, 0, m.Nc, m.R, measure);
   m.rowSearch = detail::plan(PlanKind::r2c_rows, 0, m.Nc, m.SR, measure);
   m.colF = detail::plan(PlanKind::c2c_cols_fwd, m.Nr, 0, m.Nh, measure);
@@ -157,7 +159,7 @@ float* NccCorrelator::searchBuffer() { return impl_->search.get(); }
 std::int64_t NccCorrelator::bufferStride() const { return impl_->Nc; }
 std::size_t NccCorrelator::bytes() const {
   const auto& m = *impl_;
-  return sizeof(float) * (static_cast<std::size_t>(m.R + m.SR + m.LR) * m.Nc + 2u * m.SC) +
+  return sizeof(float) * (static_cast<std::size_t>(m.R + m.SR + m.LR) * m.Nc + 2u * m.SC + m.LC) +
          2 * sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nr) * m.Nh;
 }
 
@@ -235,7 +237,12 @@ int NccCorrelator::run(double energy, RasterView<float> out) {
       v2[c] += row[c] * row[c];
     }
   }
+  // Per lag row: window sums along the row by a running sum in double (the only sequential part),
+  // var = Σb² − (Σb)²/n into a float row (0 where the window is constant), then a vectorizable
+  // pass ncc = num · E^{−1/2} / sqrt(var) in float (E^{−1/2} applied first so nothing overflows).
   const double n = double(m.R) * m.C;
+  const float invSqrtE = static_cast<float>(1.0 / std::sqrt(energy));
+  float* var = m.var.data();
   int valid = 0;
   for (int k = 0; k < m.LR; ++k) {
     if (k > 0) {
@@ -251,20 +258,23 @@ int NccCorrelator::run(double energy, RasterView<float> out) {
       h1 += double(v1[c]);
       h2 += double(v2[c]);
     }
-    const float* num = m.out.get() + k * st;
-    float* o = out.row(k);
     for (int l = 0; l < m.LC; ++l) {
       if (l > 0) {
         h1 += double(v1[l + m.C - 1]) - double(v1[l - 1]);
         h2 += double(v2[l + m.C - 1]) - double(v2[l - 1]);
       }
-      const double var = h2 - h1 * h1 / n;
-      if (var > 1e-7 * h2 && var > 0.0) {
-        o[l] = static_cast<float>(double(num[l]) / std::sqrt(energy * var));
-        ++valid;
-      } else {
-        o[l] = 0.0f;
-      }
+      const double vr = h2 - h1 * h1 / n;
+      const bool ok = (vr > 1e-7 * h2) & (vr > 0.0);
+      var[l] = ok ? static_cast<float>(vr) : 0.0f;
+      valid += ok;
+    }
+    const float* num = m.out.get() + k * st;
+    float* o = out.row(k);
+    for (int l = 0; l < m.LC; ++l) {
+      // var is 0 (constant window: ncc 0) or positive: mask arithmetic instead of a branch.
+      const float vr = var[l];
+      const float pos = static_cast<float>(vr > 0.0f);
+      o[l] = pos * (num[l] * invSqrtE / std::sqrt(vr + (1.0f - pos)));
     }
   }
   return valid;
