@@ -168,6 +168,7 @@ Status Dem::fallback(Status why, double& h) const noexcept {
 }
 
 // Interpolates at fractional (c, r) inside [-0.5, w-0.5] × [-0.5, l-0.5]; derivatives per pixel.
+template <bool Gradient>
 Status Dem::sample(double c, double r, double& h, double& dhdc, double& dhdr) const noexcept {
   const std::int64_t w = grid_.width, l = grid_.length;
   c = std::clamp(c, 0.0, static_cast<double>(w - 1));
@@ -194,11 +195,13 @@ Status Dem::sample(double c, double r, double& h, double& dhdc, double& dhdr) co
       for (int b = 0; b < 6; ++b) {
         if (!valid(rp[b])) { ok = false; break; }
         rs += wx[b] * static_cast<double>(rp[b]);
-        rsc += dwx[b] * static_cast<double>(rp[b]);
+        if constexpr (Gradient) rsc += dwx[b] * static_cast<double>(rp[b]);
       }
       s += wy[a] * rs;
-      sc += wy[a] * rsc;
-      sr += dwy[a] * rs;
+      if constexpr (Gradient) {
+        sc += wy[a] * rsc;
+        sr += dwy[a] * rs;
+      }
     }
     if (ok) {
       h = s;
@@ -219,11 +222,13 @@ Status Dem::sample(double c, double r, double& h, double& dhdc, double& dhdr) co
       for (int b = 0; b < 4; ++b) {
         if (!valid(rp[b])) { ok = false; break; }
         rs += wx[b] * static_cast<double>(rp[b]);
-        rsc += dwx[b] * static_cast<double>(rp[b]);
+        if constexpr (Gradient) rsc += dwx[b] * static_cast<double>(rp[b]);
       }
       s += wy[a] * rs;
-      sc += wy[a] * rsc;
-      sr += dwy[a] * rs;
+      if constexpr (Gradient) {
+        sc += wy[a] * rsc;
+        sr += dwy[a] * rs;
+      }
     }
     if (ok) {
       h = s;
@@ -240,8 +245,18 @@ Status Dem::sample(double c, double r, double& h, double& dhdc, double& dhdr) co
 }
 
 Status Dem::height(double lonRad, double latRad, double& h) const noexcept {
-  double a, b;
-  return heightGradient(lonRad, latRad, h, a, b);
+  if (isConstant()) {
+    h = constant_;
+    return Status::Ok;
+  }
+  if (!(std::isfinite(lonRad) && std::isfinite(latRad))) {
+    h = kNaN;
+    return Status::InvalidValue;
+  }
+  double c, r;
+  if (!toPixel(lonRad, latRad, c, r)) return fallback(Status::OutOfDomain, h);
+  double dc, dr;
+  return sample<false>(c, r, h, dc, dr);
 }
 
 Status Dem::heightDeg(double lonDeg, double latDeg, double& h) const noexcept {
@@ -261,7 +276,7 @@ Status Dem::heightGradient(double lonRad, double latRad, double& h, double& dhdL
   double c, r;
   if (!toPixel(lonRad, latRad, c, r)) return fallback(Status::OutOfDomain, h);
   double dc, dr;
-  const Status st = sample(c, r, h, dc, dr);
+  const Status st = sample<true>(c, r, h, dc, dr);
   if (st == Status::Ok) {
     dhdLon = dc * cScale_;
     dhdLat = dr * rScale_;
@@ -278,6 +293,16 @@ Status Dem::slopeEN(double lonRad, double latRad, double& dhdE, double& dhdN) co
     dhdE = dhdN = kNaN;
     return st;
   }
+  return slopeEN(lonRad, latRad, h0, dhdE, dhdN);
+}
+
+Status Dem::slopeEN(double lonRad, double latRad, double h0, double& dhdE, double& dhdN) const noexcept {
+  dhdE = dhdN = 0.0;
+  if (isConstant()) return Status::Ok;
+  if (!std::isfinite(h0)) {
+    dhdE = dhdN = kNaN;
+    return Status::InvalidValue;
+  }
   const double dLon = 1.0 / cScale_, dLat = std::abs(1.0 / rScale_);  // one pixel, radians
   double he, hw, hn, hs;
   // One-sided at the grid edge or next to no-data.
@@ -286,8 +311,10 @@ Status Dem::slopeEN(double lonRad, double latRad, double& dhdE, double& dhdN) co
   const bool n = height(lonRad, latRad + dLat, hn) == Status::Ok;
   const bool s = height(lonRad, latRad - dLat, hs) == Status::Ok;
   const Ellipsoid ell = Ellipsoid::wgs84();
-  const double mE = (ell.rEast(latRad) + h0) * std::cos(latRad) * dLon;  // metres per pixel east
-  const double mN = (ell.rNorth(latRad) + h0) * dLat;
+  const double sLat = std::sin(latRad), cLat = std::cos(latRad);
+  const double w = 1.0 - ell.e2() * sLat * sLat, sw = std::sqrt(w);
+  const double mE = (ell.a() / sw + h0) * cLat * dLon;  // metres per pixel east
+  const double mN = (ell.a() * (1.0 - ell.e2()) / (w * sw) + h0) * dLat;
   if (e && wv) dhdE = (he - hw) / (2 * mE);
   else if (e) dhdE = (he - h0) / mE;
   else if (wv) dhdE = (h0 - hw) / mE;

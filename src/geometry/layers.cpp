@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels.hpp"
 #include "orthotrack/core/error.hpp"
 #include "orthotrack/geometry/orbit_tools.hpp"
 
@@ -31,24 +32,13 @@ RasterView<T> win(Raster<T>& r, const Block& b) {
   return r.view().window(b.row0, b.col0, b.rows, b.cols);
 }
 
-// The zero-Doppler frame of a line: en (geodetic nadir ⟂ v), ec (look side, horizontal ⟂ v).
-struct LineFrame {
-  Vec3 s, vh, en, ec;
-};
-LineFrame lineFrame(const SensorState& st, LookSide side, const Ellipsoid& ell) {
-  LineFrame f;
-  f.s = st.position;
-  f.vh = st.velocity.normalized();
-  const LonLatH sl = ell.toLonLatH(f.s);
-  const Vec3 down = -Ellipsoid::normal(sl.lon, sl.lat);
-  f.en = (down - down.dot(f.vh) * f.vh).normalized();
-  f.ec = side == LookSide::Right ? Vec3(f.vh.cross(-f.en)) : Vec3((-f.en).cross(f.vh));
-  return f;
-}
+using detail::DopplerFrame;
+using LineFrame = DopplerFrame;
+LineFrame lineFrame(const SensorState& st, LookSide side, const Ellipsoid& ell) { return detail::makeFrame(st, side, ell); }
 
 // Distance along the ray at angle θ in the zero-Doppler plane to the ellipsoid (NaN if it misses).
-inline double rayToEllipsoid(const LineFrame& f, double th, const Ellipsoid& ell, Vec3& q) {
-  const Vec3 d = std::cos(th) * f.en + std::sin(th) * f.ec;
+inline double rayToEllipsoidCS(const LineFrame& f, double cosTh, double sinTh, const Ellipsoid& ell, Vec3& q) {
+  const Vec3 d = cosTh * f.en + sinTh * f.ec;
   const double ia2 = 1.0 / (ell.a() * ell.a()), b = ell.b(), ib2 = 1.0 / (b * b);
   const double A = (d.x() * d.x() + d.y() * d.y()) * ia2 + d.z() * d.z() * ib2;
   const double B = 2.0 * ((f.s.x() * d.x() + f.s.y() * d.y()) * ia2 + f.s.z() * d.z() * ib2);
@@ -58,6 +48,9 @@ inline double rayToEllipsoid(const LineFrame& f, double th, const Ellipsoid& ell
   const double tau = (-B - std::sqrt(disc)) / (2 * A);
   q = f.s + tau * d;
   return tau;
+}
+inline double rayToEllipsoid(const LineFrame& f, double th, const Ellipsoid& ell, Vec3& q) {
+  return rayToEllipsoidCS(f, std::cos(th), std::sin(th), ell, q);
 }
 
 // Look angle at which the ray meets the ellipsoid at distance R (bisection; the distance grows
@@ -124,33 +117,115 @@ Status layoverShadowLine(const SceneGeometry& scene, const Dem& dem, std::int64_
   std::fill(out, out + n, std::uint8_t{0});
   if (dem.isConstant() || n <= 0) return Status::Ok;  // a constant height casts no shadow, lays nothing over
   SensorState st;
-  if (sensorState(scene.orbit(), scene.time(static_cast<double>(line)), st) != Status::Ok) return Status::OutOfDomain;
+  if (sensorState(scene, scene.time(static_cast<double>(line)), st) != Status::Ok) return Status::OutOfDomain;
   const Ellipsoid ell = Ellipsoid::wgs84();
   const LineFrame f = lineFrame(st, scene.lookSide(), ell);
+  if (!f.valid) return Status::InvalidValue;
   const double dR = scene.grid().rangePixelSpacing;
   const double hmin = dem.minHeight(), hmax = dem.maxHeight();
   const double relief = hmax - hmin;
-  const double Rlo = scene.range(0.0) - std::max(0.0, -hmin) - 2.0 * relief - 2 * dR;
-  const double Rhi = scene.range(static_cast<double>(scene.grid().width - 1)) + std::max(0.0, hmax) + 2 * dR;
+  const double a2 = ell.a() * ell.a(), b2 = ell.b() * ell.b(), oneMinusE2 = 1.0 - ell.e2();
+  // Ellipsoid ranges of the rays whose lifted points can fall in slant ranges [rA, rB]: a point at
+  // height h above the ray's ellipsoid point q0 (range R_e, incidence i there) is at range
+  // R = sqrt(R_e² − 2 h R_e cos i + h²) ≈ R_e − h cos i (− h² sin² i / 2R), so R_e spans [rA, rB]
+  // shifted by h cos i over [hmin, hmax] and the swath's incidences (cos i within [cFar, cNear]);
+  // the near end also takes twice the relief for the points that cast shadows or lay over.
+  auto cosIncidence = [&](double R) {
+    Vec3 q;
+    const double th = angleForEllipsoidRange(f, R, ell);
+    const Vec3 d = std::cos(th) * f.en + std::sin(th) * f.ec;
+    if (!std::isfinite(rayToEllipsoid(f, th, ell, q))) return 0.0;
+    return std::clamp(-d.dot(Vec3(q.x() / a2, q.y() / a2, q.z() / b2).normalized()), 0.0, 1.0);
+  };
+  const double rFirst = scene.range(0.0), rLast = scene.range(static_cast<double>(scene.grid().width - 1));
+  const double cNear = std::min(1.0, cosIncidence(rFirst) + 0.02), cFar = std::max(0.0, cosIncidence(rLast) - 0.02);
+  const double hAbs = std::max(std::abs(hmin), std::abs(hmax));
+  auto rangeLo = [&](double rA) {
+    return rA + (hmin >= 0 ? hmin * cFar : hmin) - hAbs * hAbs / (2.0 * rA) - 2.0 * relief - 2 * dR;
+  };
+  auto rangeHi = [&](double rB) { return rB + (hmax >= 0 ? hmax * cNear : hmax * cFar) + 0.01 * hAbs + 2 * dR; };
+  // The profile's angles are laid out for the whole width of the grid, so that a block of samples
+  // sees the same profile points as the full line (results do not depend on the blocking); only
+  // the points needed for [sample0, sample0 + n) are evaluated.
+  const double Rlo = rangeLo(rFirst), Rhi = rangeHi(rLast);
   const double th0 = angleForEllipsoidRange(f, std::max(Rlo, 1.0), ell);
   const double th1 = angleForEllipsoidRange(f, Rhi, ell);
   if (!(th1 > th0)) return Status::OutOfDomain;
   const auto K = static_cast<std::int64_t>(std::ceil((Rhi - Rlo) / dR * oversampling)) + 2;
-  std::vector<double> R(static_cast<std::size_t>(K), kNaN), phi(static_cast<std::size_t>(K), kNaN);
-  std::vector<std::uint8_t> flag(static_cast<std::size_t>(K), 0);
-  const double a2 = ell.a() * ell.a(), b2 = ell.b() * ell.b(), oneMinusE2 = 1.0 - ell.e2();
-  for (std::int64_t k = 0; k < K; ++k) {
-    const double th = th0 + (th1 - th0) * static_cast<double>(k) / static_cast<double>(K - 1);
+  auto thetaAt = [&](std::int64_t k) { return th0 + (th1 - th0) * static_cast<double>(k) / static_cast<double>(K - 1); };
+  const double rA = scene.range(static_cast<double>(sample0)), rB = scene.range(static_cast<double>(sample0 + n - 1));
+  const double wth0 = angleForEllipsoidRange(f, std::max(rangeLo(rA), 1.0), ell);
+  const double wth1 = angleForEllipsoidRange(f, rangeHi(rB), ell);
+  const std::int64_t kS = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(std::floor((wth0 - th0) / (th1 - th0) * static_cast<double>(K - 1))) - 1, 0, K - 1);
+  const std::int64_t kE = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(std::ceil((wth1 - th0) / (th1 - th0) * static_cast<double>(K - 1))) + 1, kS, K - 1);
+  const auto nk = static_cast<std::size_t>(kE - kS + 1);
+  // Per-thread scratch (one profile per line; no allocation once grown).
+  thread_local std::vector<double> R, phi;
+  thread_local std::vector<std::uint8_t> flag;
+  R.assign(nk, kNaN);
+  phi.assign(nk, kNaN);
+  flag.assign(nk, 0);
+  // Geodetic lon/lat of the ray points: exact at knots (every 8th index of the whole profile),
+  // linear in between (the profile is smooth: far below a millimetre over 8 points; the mask is
+  // per pixel).
+  constexpr std::int64_t kKnot = 8;
+  auto geodetic = [&](std::int64_t k, double& lon, double& lat) {
     Vec3 q;
-    if (!std::isfinite(rayToEllipsoid(f, th, ell, q))) continue;
-    const double lon = std::atan2(q.y(), q.x());
-    const double lat = std::atan2(q.z(), oneMinusE2 * std::hypot(q.x(), q.y()));
+    if (!std::isfinite(rayToEllipsoid(f, thetaAt(k), ell, q))) {
+      lon = lat = kNaN;
+      return;
+    }
+    lon = std::atan2(q.y(), q.x());
+    lat = std::atan2(q.z(), oneMinusE2 * std::sqrt(q.x() * q.x() + q.y() * q.y()));
+  };
+  double lonA = kNaN, latA = kNaN, lonB = kNaN, latB = kNaN;
+  std::int64_t kA = -1, kB = -1;
+  // cos/sin of the ray angles: exact at the knots, rotated by the constant step in between.
+  const double dth = (th1 - th0) / static_cast<double>(K - 1), cd = std::cos(dth), sd = std::sin(dth);
+  double cth = 1, sth = 0;
+  for (std::int64_t k = kS; k <= kE; ++k) {
+    const std::int64_t knot = k / kKnot * kKnot;
+    if (knot != kA) {
+      kA = knot;
+      kB = std::min(K - 1, knot + kKnot);
+      geodetic(kA, lonA, latA);
+      geodetic(kB, lonB, latB);
+      const double thA = thetaAt(kA);
+      cth = std::cos(thA);
+      sth = std::sin(thA);
+      for (std::int64_t m = kA; m < k; ++m) {  // a window that starts between knots
+        const double c2 = cth * cd - sth * sd;
+        sth = sth * cd + cth * sd;
+        cth = c2;
+      }
+    } else {
+      const double c2 = cth * cd - sth * sd;
+      sth = sth * cd + cth * sd;
+      cth = c2;
+    }
+    Vec3 q;
+    if (!std::isfinite(rayToEllipsoidCS(f, cth, sth, ell, q))) continue;
+    double lon, lat;
+    if (std::abs(lonB - lonA) < 1e-2 && std::isfinite(latA) && std::isfinite(latB) && kB > kA) {
+      const double w = static_cast<double>(k - kA) / static_cast<double>(kB - kA);
+      lon = lonA + w * (lonB - lonA);
+      lat = latA + w * (latB - latA);
+    } else {  // a knot off the ellipsoid or a longitude wrap: exact
+      lon = std::atan2(q.y(), q.x());
+      lat = std::atan2(q.z(), oneMinusE2 * std::sqrt(q.x() * q.x() + q.y() * q.y()));
+    }
     double h;
     if (dem.height(lon, lat, h) != Status::Ok) continue;
     const Vec3 nrm = Vec3(q.x() / a2, q.y() / a2, q.z() / b2).normalized();
     const Vec3 d = q + h * nrm - f.s;
-    R[static_cast<std::size_t>(k)] = d.norm();
-    phi[static_cast<std::size_t>(k)] = std::atan2(d.dot(f.ec), d.dot(f.en));
+    const auto kk = static_cast<std::size_t>(k - kS);
+    R[kk] = d.norm();
+    // A monotonic function of the look angle atan2(d·ê_c, d·ê_n): its tangent while the point is
+    // below the sensor's horizontal (d·ê_n > 0, every ground point of the profile).
+    const double dn = d.dot(f.en), dc = d.dot(f.ec);
+    phi[kk] = dn > 0 ? dc / dn : (dc >= 0 ? 1e300 : -1e300);
   }
   double maxPhi = -1e300, maxR = -1e300;
   for (std::size_t k = 0; k < R.size(); ++k) {
@@ -196,12 +271,20 @@ void computeTopoBlock(const SceneGeometry& scene, const Dem& dem, const Block& b
   const double lambda = scene.wavelength();
   const LookSide side = scene.lookSide();
   const bool wantLocal = !o.localIncidence.empty();
+  const bool zeroDoppler = scene.zeroDoppler();
+  const Ellipsoid ell = Ellipsoid::wgs84();
   std::vector<std::uint8_t> maskRow(static_cast<std::size_t>(b.cols));
   double rowGuess = kNaN;
   for (std::int64_t i = 0; i < b.rows; ++i) {
     const std::int64_t line = b.row0 + i;
+    const double t = scene.time(static_cast<double>(line));
     SensorState st;
-    const Status lineSt = sensorState(scene.orbit(), scene.time(static_cast<double>(line)), st);
+    Status lineSt = sensorState(scene, t, st);
+    detail::DopplerFrame frame;
+    if (lineSt == Status::Ok) {
+      frame = detail::makeFrame(st, side, ell);
+      if (!frame.valid) lineSt = Status::InvalidValue;
+    }
     if (!o.mask.empty()) {
       if (prm.layoverShadow && lineSt == Status::Ok)
         layoverShadowLine(scene, dem, line, b.col0, b.cols, maskRow.data(), prm.maskOversampling);
@@ -211,11 +294,13 @@ void computeTopoBlock(const SceneGeometry& scene, const Dem& dem, const Block& b
     double prev = kNaN, prev2 = kNaN;
     for (std::int64_t j = 0; j < b.cols; ++j) {
       const double r = scene.range(static_cast<double>(b.col0 + j));
-      Rdr2GeoResult res;
+      detail::GroundPoint gp;
       Status s = lineSt;
       if (s == Status::Ok) {
-        res.lookAngle = std::isfinite(prev2) ? 2 * prev - prev2 : (std::isfinite(prev) ? prev : rowGuess);
-        s = rdr2geo(st, r, scene.dopplerAt(st.time, r), lambda, side, dem, res, prm.rdr2geo);
+        // First guess: linear extrapolation of the look angle along the line.
+        const double guess = std::isfinite(prev2) ? 2 * prev - prev2 : (std::isfinite(prev) ? prev : rowGuess);
+        s = detail::rdr2geoFrame(frame, r, zeroDoppler ? 0.0 : scene.dopplerAt(t, r), lambda, dem, guess, gp, prm.rdr2geo,
+                                 ell);
       }
       put(o.status, i, j, static_cast<double>(static_cast<int>(s)));
       if (s != Status::Ok) {
@@ -228,22 +313,22 @@ void computeTopoBlock(const SceneGeometry& scene, const Dem& dem, const Block& b
         continue;
       }
       prev2 = prev;
-      prev = res.lookAngle;
-      if (j == 0) rowGuess = res.lookAngle;
-      const double lon = res.llh.lon, lat = res.llh.lat;
-      const EnuBasis enu = Ellipsoid::enu(lon, lat);
-      const Vec3 l = enu.toEnu((st.position - res.xyz).normalized());
+      prev = gp.lookAngle;
+      if (j == 0) rowGuess = gp.lookAngle;
+      const double lon = gp.geo.lon, lat = gp.geo.lat;
+      const EnuBasis enu = detail::enuBasis(gp.geo);
+      const Vec3 l = enu.toEnu((st.position - gp.xyz).normalized());
       Vec3 fl = enu.toEnu(st.velocity);
       fl.z() = 0.0;
       fl.normalize();
       put(o.lon, i, j, lon / kDeg);
       put(o.lat, i, j, lat / kDeg);
-      put(o.height, i, j, res.llh.h);
+      put(o.height, i, j, gp.hd);
       put(o.incidence, i, j, std::acos(std::clamp(l.z(), -1.0, 1.0)) / kDeg);
       if (wantLocal) {
-        Vec3 nrm;
-        if (dem.surfaceNormalEnu(lon, lat, nrm) == Status::Ok)
-          put(o.localIncidence, i, j, std::acos(std::clamp(nrm.dot(l), -1.0, 1.0)) / kDeg);
+        double gE, gN;
+        if (dem.slopeEN(lon, lat, gp.hd, gE, gN) == Status::Ok)
+          put(o.localIncidence, i, j, std::acos(std::clamp(Vec3(-gE, -gN, 1.0).normalized().dot(l), -1.0, 1.0)) / kDeg);
         else
           put(o.localIncidence, i, j, kNaN);
       }
@@ -285,40 +370,60 @@ void mapToRadarBlock(const SceneGeometry& scene, const Dem& dem, const GeoGrid& 
   if (!grid.isGeographic() || grid.transform[2] != 0.0 || grid.transform[4] != 0.0)
     throw InvalidInput("map look-up needs an unrotated EPSG:4326 grid", {"", "map_lookup.grid.epsg", std::to_string(grid.epsg)});
   const Ellipsoid ell = Ellipsoid::wgs84();
+  // Per-column longitude and its sine and cosine, per-row latitude terms: hoisted out of the cells.
+  std::vector<double> lonv(static_cast<std::size_t>(b.cols)), sLon(lonv.size()), cLon(lonv.size());
+  for (std::int64_t j = 0; j < b.cols; ++j) {
+    const auto k = static_cast<std::size_t>(j);
+    lonv[k] = grid.x(static_cast<double>(b.col0 + j)) * kDeg;
+    sLon[k] = std::sin(lonv[k]);
+    cLon[k] = std::cos(lonv[k]);
+  }
   double rowGuess = kNaN;
   for (std::int64_t i = 0; i < b.rows; ++i) {
     const double lat = grid.y(static_cast<double>(b.row0 + i)) * kDeg;
-    double guess = rowGuess;
+    const double sLat = std::sin(lat), cLat = std::cos(lat);
+    const double rE = ell.a() / std::sqrt(1.0 - ell.e2() * sLat * sLat);
+    double prev = kNaN, prev2 = kNaN;
     for (std::int64_t j = 0; j < b.cols; ++j) {
-      const double lon = grid.x(static_cast<double>(b.col0 + j)) * kDeg;
-      double h, t = guess, r = kNaN;
+      const auto k = static_cast<std::size_t>(j);
+      const double lon = lonv[k];
+      // First guess: the previous cells of the row extrapolated, else the previous row's first cell.
+      double h, t = std::isfinite(prev2) ? 2 * prev - prev2 : (std::isfinite(prev) ? prev : rowGuess), r = kNaN;
       SensorState sen;
       Status s = dem.height(lon, lat, h);
-      const Vec3 p = ell.toXyz({lon, lat, h});
-      if (s == Status::Ok) s = geo2rdr(p, scene.orbit(), scene.doppler(), scene.wavelength(), t, r, prm.geo2rdr, &sen);
+      const Vec3 p((rE + h) * cLat * cLon[k], (rE + h) * cLat * sLon[k], (rE * (1.0 - ell.e2()) + h) * sLat);
+      if (s == Status::Ok) s = geo2rdr(p, scene, t, r, prm.geo2rdr, &sen);
       put(status, i, j, static_cast<double>(static_cast<int>(s)));
       if (s != Status::Ok) {
+        prev = prev2 = kNaN;
         put(line, i, j, kNaN);
         put(sample, i, j, kNaN);
         put(mask, i, j, 0.0);
         continue;
       }
-      guess = t;
+      prev2 = prev;
+      prev = t;
       if (j == 0) rowGuess = t;
       put(line, i, j, scene.line(t));
       put(sample, i, j, scene.sample(r));
       if (!mask.empty()) {
         std::uint8_t fl = 0;
-        Vec3 nrm;
-        if (prm.flags && dem.surfaceNormalEnu(lon, lat, nrm) == Status::Ok) {
-          const Vec3 l = Ellipsoid::enu(lon, lat).toEnu((sen.position - p).normalized());
+        double gE, gN;
+        if (prm.flags && dem.slopeEN(lon, lat, h, gE, gN) == Status::Ok) {
+          const Vec3 nrm = Vec3(-gE, -gN, 1.0).normalized();
+          detail::Geodetic g;
+          g.sinLon = sLon[k];
+          g.cosLon = cLon[k];
+          g.sinLat = sLat;
+          g.cosLat = cLat;
+          const Vec3 l = detail::enuBasis(g).toEnu((sen.position - p).normalized());
           if (nrm.dot(l) < 0) fl |= kMaskShadow;
           // Tangent of the terrain along the horizontal direction away from the sensor.
-          Vec3 g(-l.x(), -l.y(), 0.0);
-          if (g.norm() > 0) {
-            g.normalize();
-            // Slope along g from the normal: dh/dg = −(n_E g_E + n_N g_N)/n_U.
-            const Vec3 tan(g.x(), g.y(), -(nrm.x() * g.x() + nrm.y() * g.y()) / nrm.z());
+          Vec3 gd(-l.x(), -l.y(), 0.0);
+          if (gd.norm() > 0) {
+            gd.normalize();
+            // Slope along gd from the normal: dh/dg = −(n_E g_E + n_N g_N)/n_U.
+            const Vec3 tan(gd.x(), gd.y(), -(nrm.x() * gd.x() + nrm.y() * gd.y()) / nrm.z());
             if (l.dot(tan) > 0) fl |= kMaskLayover;
           }
         }
@@ -350,24 +455,33 @@ void radarToRadarBlock(const SceneGeometry& ref, const SceneGeometry& sec, const
   checkView(line, b, "radar_lookup.line");
   checkView(sample, b, "radar_lookup.sample");
   checkView(status, b, "radar_lookup.status");
+  const Ellipsoid ell = Ellipsoid::wgs84();
+  const bool zeroDoppler = ref.zeroDoppler();
   double rowGuessT = kNaN;
   for (std::int64_t i = 0; i < b.rows; ++i) {
+    const double tRef = ref.time(static_cast<double>(b.row0 + i));
     SensorState st;
-    const Status lineSt = sensorState(ref.orbit(), ref.time(static_cast<double>(b.row0 + i)), st);
+    Status lineSt = sensorState(ref, tRef, st);
+    detail::DopplerFrame frame;
+    if (lineSt == Status::Ok) {
+      frame = detail::makeFrame(st, ref.lookSide(), ell);
+      if (!frame.valid) lineSt = Status::InvalidValue;
+    }
     double prev = kNaN, prev2 = kNaN, guessT = rowGuessT;
     for (std::int64_t j = 0; j < b.cols; ++j) {
       const double r = ref.range(static_cast<double>(b.col0 + j));
-      Rdr2GeoResult res;
+      detail::GroundPoint gp;
       Status s = lineSt;
       if (s == Status::Ok) {
-        res.lookAngle = std::isfinite(prev2) ? 2 * prev - prev2 : prev;
-        s = rdr2geo(st, r, ref.dopplerAt(st.time, r), ref.wavelength(), ref.lookSide(), dem, res, prm.rdr2geo);
+        const double guess = std::isfinite(prev2) ? 2 * prev - prev2 : prev;
+        s = detail::rdr2geoFrame(frame, r, zeroDoppler ? 0.0 : ref.dopplerAt(tRef, r), ref.wavelength(), dem, guess, gp,
+                                 prm.rdr2geo, ell);
       }
       double t2 = std::isfinite(guessT) ? guessT : sec.time(0.5 * static_cast<double>(sec.grid().length - 1)), r2 = kNaN;
       if (s == Status::Ok) {
         prev2 = prev;
-        prev = res.lookAngle;
-        s = geo2rdr(res.xyz, sec.orbit(), sec.doppler(), sec.wavelength(), t2, r2, prm.geo2rdr);
+        prev = gp.lookAngle;
+        s = geo2rdr(gp.xyz, sec, t2, r2, prm.geo2rdr);
       } else {
         prev = prev2 = kNaN;
       }

@@ -59,6 +59,8 @@ class Dem {
   /// Terrain gradient in m/m along east and north, by central differences of the interpolated
   /// heights one DEM pixel either side (zero for a constant DEM).
   Status slopeEN(double lonRad, double latRad, double& dhdE, double& dhdN) const noexcept;
+  /// Same when the height h0 (m) at the point is already known (saves one interpolation).
+  Status slopeEN(double lonRad, double latRad, double h0, double& dhdE, double& dhdN) const noexcept;
   /// Unit surface normal in ENU at (lon, lat) in radians: (−dh/dE, −dh/dN, 1) normalised.
   Status surfaceNormalEnu(double lonRad, double latRad, Vec3& normalEnu) const noexcept;
   /// Slope (degrees from horizontal) and aspect (degrees clockwise from north of the downslope
@@ -78,6 +80,7 @@ class Dem {
  private:
   // Fractional column/row (pixel centres at integers) of lon/lat in radians; wraps lon by 2π.
   bool toPixel(double lonRad, double latRad, double& c, double& r) const noexcept;
+  template <bool Gradient>
   Status sample(double c, double r, double& h, double& dhdc, double& dhdr) const noexcept;
   Status fallback(Status why, double& h) const noexcept;
   bool valid(float v) const noexcept { return v == v && v != opt_.noData; }
