@@ -1,5 +1,6 @@
 #pragma once
-// Rendering of one SLC from the ground scatterers (forward ground → radar accumulation).
+// Rendering of one SLC from the ground scatterers (forward ground → radar accumulation), streamed
+// in bands of image lines so that a scene of any size is never held in memory whole.
 #include <vector>
 
 #include "orthotrack/core/geogrid.hpp"
@@ -25,7 +26,37 @@ struct RenderOptions {
 };
 
 /// Renders the SLC of acquisition `acq` (index into scenario.acquisitions) with its TRUE geometry.
-Raster<cfloat> renderScene(const Scenario& sc, const Ground& ground, std::size_t acq,
-                           const geometry::SceneGeometry& geom, const RenderOptions& opt);
+/// Construction prepares the per-DEM-node radar positions and brightness and the line/sample span
+/// of every chunk of the scatterer lattice (memory ∝ DEM nodes + lattice rows × chunks, not the
+/// image); render() then fills any band of lines. Results are bit-identical whatever the bands and
+/// the thread count (every pixel sums its scatterers in lattice order).
+class SceneRenderer {
+ public:
+  SceneRenderer(const Scenario& sc, const Ground& ground, std::size_t acq, const geometry::SceneGeometry& geom,
+                const RenderOptions& opt);
+  /// Image lines [row0, row0 + out.length()) × all samples (out.width() == grid width), overwritten.
+  void render(std::int64_t row0, RasterView<cfloat> out) const;
+
+ private:
+  struct Span {
+    float lineMin, lineMax, sampleMin, sampleMax;  // px, conservative (kernel and motion included)
+  };
+  void renderBand(std::int64_t row0, std::int64_t rows, RasterView<cfloat> out, std::int64_t outRow0) const;
+
+  const Scenario& sc_;
+  const Ground& ground_;
+  std::size_t acq_;
+  const geometry::SceneGeometry& geom_;
+  RenderOptions opt_;
+  Raster<double> nLine_, nSample_;                       // per DEM node: radar line, sample (px)
+  Raster<float> nDl_, nDs_, nBright_;                    // per DEM node: px/m of height, σ0 factor
+  std::int64_t chunkCols_ = 64;                            // lattice columns per chunk
+  std::int64_t nChunks_ = 0;
+  std::vector<Span> spans_;                                // lattice row-major, nChunks_ per row
+  // AR(1) speckle coefficients per date of this platform, [0] stable ground, [1] slide:
+  // x_k = a_k x_{k−1} + s_k m_k with a_k = exp(−Δt_k/τ), s_k = sqrt(1 − a_k²).
+  std::vector<double> arA_[2], arS_[2];
+  std::size_t kIndex_ = 0;                                 // index of this date among its platform's
+};
 
 }  // namespace orthotrack::simulate::detail

@@ -49,9 +49,9 @@ Scenario::Scenario(std::uint64_t seedIn, double scaleIn) : seed(seedIn), scale(s
   for (int i = 0; i < 4; ++i) pointsEN[static_cast<std::size_t>(i)] = {riverE(pn[i]) + px[i], pn[i]};
 
   // Platforms (ALOS PALSAR FBS HH; ALOS-2 PALSAR-2 stripmap SM3).
-  platforms.push_back({"PALSAR-1", "ALOS1", "ALOS PALSAR FBS (simulated)", 0.2360571, 4.684257, 28e6, 2155.17, 1700.0,
+  platforms.push_back({"PALSAR-1", "ALOS1", "ALOS PALSAR FBS (simulated)", 0.2360571, 4.684257, 28e6, 2155.17, 34.3, 1700.0,
                        3.0 + 55.0 / 60.0, -83.0, 0.0});
-  platforms.push_back({"PALSAR-2", "ALOS2", "ALOS-2 PALSAR-2 SM3 (simulated)", 0.2424525, 4.291, 28e6, 2083.33, 1600.0,
+  platforms.push_back({"PALSAR-2", "ALOS2", "ALOS-2 PALSAR-2 SM3 (simulated)", 0.2424525, 4.291, 28e6, 2083.33, 33.05, 1600.0,
                        5.0 + 25.0 / 60.0, -83.0, 1.5});
 
   // Acquisition plan: PALSAR-1 every 46 days with gaps, PALSAR-2 every 14 days with gaps; both

@@ -20,6 +20,7 @@ struct PlatformSpec {
   double rangeSpacing;       // m (slant)
   double rangeBandwidth;     // Hz
   double prf;                // Hz (azimuth time interval = 1/prf)
+  double offNadirDeg;        // nominal off-nadir angle of the beam (degrees)
   double azimuthBandwidth;   // Hz (processed)
   double utcHour;            // time of day of the pass (UTC hours)
   double calibrationDb;      // K in σ0 = 10 log10|DN|² + K
@@ -88,7 +89,7 @@ class Scenario {
   int masterIndex = 0;  // the designated final master (second platform's central scene)
 
   // Scatterers: the speckle process.
-  double coherenceFloorStable = 0.25, coherenceTauStable = 120.0;  // days
+  double coherenceFloorStable = 0.20, coherenceTauStable = 60.0;  // days
   double coherenceFloorSlide = 0.05, coherenceTauSlide = 40.0;
 
   std::uint64_t seed;

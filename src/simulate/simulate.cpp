@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <iomanip>
 #include <sstream>
 
@@ -29,16 +31,29 @@ namespace orthotrack::simulate {
 using namespace detail;
 
 SimSize parseSimSize(const std::string& s) {
+  if (s == "tiny") return SimSize::Tiny;
   if (s == "small") return SimSize::Small;
   if (s == "medium") return SimSize::Medium;
   if (s == "full") return SimSize::Full;
-  throw InvalidInput("size must be small, medium or full", {"", "size", s});
+  throw InvalidInput("size must be tiny, small, medium or full", {"", "size", s});
+}
+
+const char* simSizeName(SimSize s) {
+  switch (s) {
+    case SimSize::Tiny: return "tiny";
+    case SimSize::Small: return "small";
+    case SimSize::Medium: return "medium";
+    case SimSize::Full: return "full";
+  }
+  return "?";
 }
 
 void SimParams::validate() const {
   if (outDir.empty()) throw InvalidInput("an output folder is required", {"", "out", ""});
   if (preset != "baige") throw InvalidInput("unknown preset (available: baige)", {"", "preset", preset});
   if (!realDem.empty() && !fs::exists(realDem)) throw IoError("DEM file not found", {realDem, "dem", realDem});
+  for (const auto& id : scenes)
+    if (id.empty()) throw InvalidInput("empty scene id in the scene list", {"", "scenes", id});
 }
 
 namespace {
@@ -56,7 +71,7 @@ geometry::SceneGeometry designScene(const Scenario& sc, std::size_t k, double ce
   const auto& p = sc.platforms[static_cast<std::size_t>(a.platform)];
   auto d = a.platform == 0 ? geometry::OrbitDesign::palsar1Fbs(sc.lon0, sc.lat0, geometry::PassDirection::Descending, a.date)
                            : geometry::OrbitDesign::palsar2Stripmap(sc.lon0, sc.lat0, geometry::PassDirection::Descending, a.date);
-  d.offNadirDeg += a.offNadirDelta;
+  d.offNadirDeg = p.offNadirDeg + a.offNadirDelta;
   d.targetHeight = centreHeight;
   d.spanBefore = d.spanAfter = 120.0;
   Orbit orbit = geometry::designOrbit(d);
@@ -120,6 +135,85 @@ Orbit metadataOrbit(const Scenario& sc, std::size_t k, const Orbit& truth, doubl
 
 void writeText(const std::string& path, const std::string& s) { io::writeFileAtomic(path, s); }
 
+constexpr std::int64_t kTruthBlockRows = 256;  // rows per streamed block of truth rasters (tile height)
+
+// Per pixel of a block of a truth grid: displacement per unit creep g (ENU, m/m), unit LOS l̂
+// (target → sensor) and unit horizontal flight direction â (ENU) of the master geometry.
+struct ProjectionBlock {
+  std::int64_t rows = 0, cols = 0;
+  std::vector<Vec3> g, los, flight;
+  void resize(std::int64_t r, std::int64_t c) {
+    rows = r;
+    cols = c;
+    const auto n = static_cast<std::size_t>(r * c);
+    g.assign(n, Vec3::Zero());
+    los.assign(n, Vec3::Zero());
+    flight.assign(n, Vec3::Zero());
+  }
+};
+// Fills rows [row0, row0 + b.rows) of the grid into b (already sized).
+using FillProjection = std::function<void(std::int64_t row0, ProjectionBlock& b)>;
+
+// Writes the per-date truth bands los_<YYYYMMDD>, az_<YYYYMMDD> (m) of a grid block by block:
+// d_los = c(t)·g·l̂, d_az = −c(t)·g·â with c(t) the creep at P2 (docs/conventions.md), so memory
+// is one block whatever the grid size. With `enuPath`, also writes east/north/up = c(last)·g.
+void writeDisplacementTruth(const Scenario& sc, const std::vector<std::size_t>& dates, const std::string& path,
+                            std::int64_t length, std::int64_t width, const GeoGrid* geo, const FillProjection& fill,
+                            const std::string& enuPath = "") {
+  const auto nd = static_cast<int>(dates.size());
+  io::RasterWriter w(path, length, width, 2 * nd, io::DataType::Float32, geo);
+  w.setMetadata("CONVENTIONS", "LOS negative = away from the sensor; azimuth positive = opposite to the flight direction; m, relative to the first date, master geometry");
+  w.setMetadata("FIRST_DATE", sc.acquisitions.front().date.isoDate());
+  std::unique_ptr<io::RasterWriter> we;
+  if (!enuPath.empty()) {
+    we = std::make_unique<io::RasterWriter>(enuPath, length, width, 3, io::DataType::Float32, geo);
+    const char* names[3] = {"east", "north", "up"};
+    for (int b = 0; b < 3; ++b) {
+      we->setBandName(b + 1, names[b]);
+      we->setBandUnit(b + 1, "m");
+    }
+    we->setMetadata("DATE", sc.acquisitions[dates.back()].date.isoDate());
+  }
+  for (int k = 0; k < nd; ++k) {
+    const std::string d = sc.acquisitions[dates[static_cast<std::size_t>(k)]].date.compactDate();
+    w.setBandName(2 * k + 1, "los_" + d);
+    w.setBandName(2 * k + 2, "az_" + d);
+    w.setBandUnit(2 * k + 1, "m");
+    w.setBandUnit(2 * k + 2, "m");
+  }
+  ProjectionBlock b;
+  for (std::int64_t row0 = 0; row0 < length; row0 += kTruthBlockRows) {
+    b.resize(std::min(kTruthBlockRows, length - row0), width);
+    fill(row0, b);
+    const auto n = static_cast<std::size_t>(b.rows * b.cols);
+    std::vector<float> los(n), az(n);
+    // Projections per unit creep, then scaled per date (c(t) is a scalar).
+    std::vector<double> pl(n), pa(n);
+    for (std::size_t p = 0; p < n; ++p) {
+      pl[p] = b.g[p].dot(b.los[p]);
+      pa[p] = -b.g[p].dot(b.flight[p]);
+    }
+    for (int k = 0; k < nd; ++k) {
+      const double cr = sc.creep(sc.acquisitions[dates[static_cast<std::size_t>(k)]].date);
+      for (std::size_t p = 0; p < n; ++p) {
+        los[p] = static_cast<float>(cr * pl[p]);
+        az[p] = static_cast<float>(cr * pa[p]);
+      }
+      w.write(2 * k + 1, row0, 0, b.rows, b.cols, los.data());
+      w.write(2 * k + 2, row0, 0, b.rows, b.cols, az.data());
+    }
+    if (we) {
+      const double cr = sc.creep(sc.acquisitions[dates.back()].date);
+      for (int c = 0; c < 3; ++c) {
+        for (std::size_t p = 0; p < n; ++p) los[p] = static_cast<float>(cr * b.g[p][c]);
+        we->write(c + 1, row0, 0, b.rows, b.cols, los.data());
+      }
+    }
+  }
+  w.commit();
+  if (we) we->commit();
+}
+
 }  // namespace
 
 SimSummary simulateStack(const SimParams& params) {
@@ -133,10 +227,29 @@ SimSummary simulateStack(const SimParams& params) {
   fs::create_directories(out + "/truth", ec);
   if (ec) throw IoError("cannot create the output folder: " + ec.message(), {out, "", ""});
 
-  const double scale = params.size == SimSize::Small ? 1.0 : params.size == SimSize::Medium ? 3.0 : 10.0;
+  const double scale = params.size == SimSize::Tiny     ? 0.256
+                       : params.size == SimSize::Small  ? 1.0
+                       : params.size == SimSize::Medium ? 3.0
+                                                        : 10.0;
   Scenario sc(params.seed, scale);
-  const std::int64_t L = static_cast<std::int64_t>(1000 * scale), W = static_cast<std::int64_t>(1000 * scale);
+  const std::int64_t L = std::llround(1000 * scale), W = std::llround(1000 * scale);
   const Ellipsoid ell;
+  const std::size_t mi = static_cast<std::size_t>(sc.masterIndex);
+
+  // Scenes to render (the master always).
+  std::vector<bool> selected(sc.acquisitions.size(), params.scenes.empty());
+  selected[mi] = true;
+  for (const auto& want : params.scenes) {
+    bool found = false;
+    for (std::size_t k = 0; k < sc.acquisitions.size(); ++k)
+      if (sc.acquisitions[k].id == want || sc.acquisitions[k].date.compactDate() == want) selected[k] = found = true;
+    if (!found)
+      throw InvalidInput("unknown scene (give an id such as ALOS2_20161003 or a date YYYYMMDD of the 28 acquisitions)",
+                         {"", "scenes", want});
+  }
+  std::vector<std::size_t> rendered;
+  for (std::size_t k = 0; k < sc.acquisitions.size(); ++k)
+    if (selected[k]) rendered.push_back(k);
 
   // --- Terrain: DEM grid (1 arcsec, EPSG:4326) over the scene with margins.
   const double halfE = 0.5 * static_cast<double>(W) * 4.291 / std::sin(36.0 * kDeg) + 900.0;
@@ -174,7 +287,6 @@ SimSummary simulateStack(const SimParams& params) {
             ground.dem.maxHeight());
 
   // --- Master (final master: the central PALSAR-2 scene) and calibration of the slide motion.
-  const std::size_t mi = static_cast<std::size_t>(sc.masterIndex);
   const geometry::SceneGeometry master = designScene(sc, mi, hc, L, W);
   auto viewAt = [&](const geometry::SceneGeometry& g, double e, double n, geometry::TargetView& v) {
     double lon, lat, h;
@@ -218,9 +330,9 @@ SimSummary simulateStack(const SimParams& params) {
     }
   }
 
-  // --- Scenes.
+  // --- Scenes, each streamed to disk in bands of lines.
   io::Stack stack;
-  stack.name = "baige-simulated-" + std::string(params.size == SimSize::Small ? "small" : params.size == SimSize::Medium ? "medium" : "full");
+  stack.name = std::string("baige-simulated-") + simSizeName(params.size);
   stack.dem = out + "/dem.tif";
   stack.outputDir = out + "/run";
   stack.precipitation = out + "/precipitation.csv";
@@ -230,12 +342,12 @@ SimSummary simulateStack(const SimParams& params) {
   std::vector<geometry::SceneGeometry> truthGeoms;
   json scenesJson = json::array();
   SimSummary summary;
-  for (std::size_t k = 0; k < sc.acquisitions.size(); ++k) {
+  constexpr std::int64_t kSlcChunkLines = 512;  // lines rendered and written at a time (2 tile rows)
+  for (const std::size_t k : rendered) {
     const auto& a = sc.acquisitions[k];
     const auto& plat = sc.platforms[static_cast<std::size_t>(a.platform)];
     geometry::SceneGeometry geom = k == mi ? master : coverFootprint(designScene(sc, k, hc, 2, 2), footprint, 48.0, 32.0);
     const auto ts = std::chrono::steady_clock::now();
-    Raster<cfloat> img = renderScene(sc, ground, k, geom, ropt);
     io::SceneMetadata md;
     md.id = a.id;
     md.platform = plat.name;
@@ -253,11 +365,21 @@ SimSummary simulateStack(const SimParams& params) {
     const double pixArea = geom.grid().rangePixelSpacing / std::sin(36.0 * kDeg) * 3.4;
     md.calibrationConstantDb = -10.0 * std::log10(pixArea * std::min(0.95, plat.rangeBandwidth / fsRange) *
                                                   std::min(0.95, plat.azimuthBandwidth / geom.grid().prf()));
-    io::RasterWriter w(md.image, img.length(), img.width(), 1, io::DataType::CFloat32, nullptr);
-    w.setBandName(1, "slc");
-    w.setMetadata("SIMULATED", "orthotrack simulate, seed " + std::to_string(params.seed));
-    w.write(1, img);
-    w.commit();
+    {
+      const SceneRenderer renderer(sc, ground, k, geom, ropt);
+      const std::int64_t len = geom.grid().length, wid = geom.grid().width;
+      io::RasterWriter w(md.image, len, wid, 1, io::DataType::CFloat32, nullptr);
+      w.setBandName(1, "slc");
+      w.setMetadata("SIMULATED", "orthotrack simulate, seed " + std::to_string(params.seed));
+      Raster<cfloat> band(std::min(kSlcChunkLines, len), wid);
+      for (std::int64_t row0 = 0; row0 < len; row0 += kSlcChunkLines) {
+        const std::int64_t n = std::min(kSlcChunkLines, len - row0);
+        const RasterView<cfloat> v = band.view().window(0, 0, n, wid);
+        renderer.render(row0, v);
+        w.write(1, row0, 0, n, wid, band.data());
+      }
+      w.commit();
+    }
     md.metadataPath = out + "/scenes/" + a.id + ".json";
     io::writeSceneMetadata(md.metadataPath, md);
     stack.scenes.push_back(md);
@@ -270,62 +392,67 @@ SimSummary simulateStack(const SimParams& params) {
                           {"length", geom.grid().length}, {"width", geom.grid().width},
                           {"bperp_to_master_m", bl.perpendicular}, {"orbit_timing_error_s", dt},
                           {"orbit_position_error_m", {dp.x(), dp.y(), dp.z()}},
+                          {"off_nadir_deg", plat.offNadirDeg + a.offNadirDelta},
                           {"creep_at_p2_m", sc.creep(a.date)}, {"soil_moisture_db", sc.soilMoistureDb(a.date)},
                           {"platform_bias_db", plat.radiometricBiasDb}});
-    log->info("scene {:2}/{} {} ({} x {} px, B_perp {:+.0f} m) in {:.1f} s", k + 1, sc.acquisitions.size(), a.id,
+    log->info("scene {:2}/{} {} ({} x {} px, B_perp {:+.0f} m) in {:.1f} s", summary.sceneIds.size(), rendered.size(), a.id,
               geom.grid().length, geom.grid().width, bl.perpendicular,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count());
   }
 
-  // --- Truth.
+  // --- Truth, streamed in blocks of rows.
   const std::string tdir = out + "/truth";
   // True lookups master pixel -> scene pixel (static terrain, true orbits and DEM).
-  for (std::size_t k = 0; k < truthGeoms.size(); ++k) {
-    auto lk = geometry::radarToRadar<float>(master, truthGeoms[k], ground.dem);
-    io::RasterWriter w(tdir + "/lookup_" + sc.acquisitions[k].id + ".tif", L, W, 2, io::DataType::Float32);
+  for (std::size_t s = 0; s < rendered.size(); ++s) {
+    const std::string id = sc.acquisitions[rendered[s]].id;
+    io::RasterWriter w(tdir + "/lookup_" + id + ".tif", L, W, 2, io::DataType::Float32);
     w.setBandName(1, "line");
     w.setBandName(2, "sample");
     w.setNoData(1, std::nan(""));
-    w.setMetadata("DESCRIPTION", "true master pixel -> " + sc.acquisitions[k].id + " pixel (fractional line, sample)");
-    w.write(1, lk.line);
-    w.write(2, lk.sample);
-    w.commit();
-  }
-  // Displacement in the master radar grid, every date.
-  const auto topo = geometry::computeTopo(master, ground.dem);
-  const std::size_t nd = sc.acquisitions.size();
-  {
-    Raster<float> pe(L, W), pn(L, W), pu(L, W);
-    parallelFor(L, [&](std::int64_t r) {
-      for (std::int64_t c = 0; c < W; ++c) {
-        double e, n;
-        sc.toEN(topo.lon(r, c), topo.lat(r, c), e, n);
-        const Vec3 g = (topo.lon(r, c) == topo.lon(r, c)) ? sc.perCreep(e, n) : Vec3::Zero();
-        pe(r, c) = static_cast<float>(g.x());
-        pn(r, c) = static_cast<float>(g.y());
-        pu(r, c) = static_cast<float>(g.z());
-      }
-    });
-    io::RasterWriter w(tdir + "/displacement_radar.tif", L, W, static_cast<int>(2 * nd), io::DataType::Float32);
-    w.setMetadata("CONVENTIONS", "LOS negative = away from the sensor; azimuth positive = opposite to the flight direction; m, relative to the first date, master geometry");
-    Raster<float> los(L, W), az(L, W);
-    for (std::size_t k = 0; k < nd; ++k) {
-      const double cr = sc.creep(sc.acquisitions[k].date);
-      for (std::int64_t r = 0; r < L; ++r)
-        for (std::int64_t c = 0; c < W; ++c) {
-          const Vec3 u = cr * Vec3(pe(r, c), pn(r, c), pu(r, c));
-          los(r, c) = static_cast<float>(u.dot(Vec3(topo.losE(r, c), topo.losN(r, c), topo.losU(r, c))));
-          az(r, c) = static_cast<float>(-u.dot(Vec3(topo.flightE(r, c), topo.flightN(r, c), topo.flightU(r, c))));
-        }
-      const std::string d = sc.acquisitions[k].date.compactDate();
-      w.setBandName(static_cast<int>(2 * k + 1), "los_" + d);
-      w.setBandName(static_cast<int>(2 * k + 2), "az_" + d);
-      w.write(static_cast<int>(2 * k + 1), los);
-      w.write(static_cast<int>(2 * k + 2), az);
+    w.setMetadata("DESCRIPTION", "true master pixel -> " + id + " pixel (fractional line, sample)");
+    Raster<float> line(kTruthBlockRows, W), sample(kTruthBlockRows, W);
+    Raster<std::uint8_t> status(kTruthBlockRows, W);
+    for (std::int64_t row0 = 0; row0 < L; row0 += kTruthBlockRows) {
+      const std::int64_t n = std::min(kTruthBlockRows, L - row0);
+      const auto blocks = makeBlocks(n, W, 32);
+      parallelForBlocks(blocks, [&](const Block& b) {
+        const Block full{row0 + b.row0, b.rows, 0, W};
+        geometry::radarToRadarBlock<float>(master, truthGeoms[s], ground.dem, full, line.view().window(b.row0, 0, b.rows, W),
+                                           sample.view().window(b.row0, 0, b.rows, W), status.view().window(b.row0, 0, b.rows, W));
+      });
+      w.write(1, row0, 0, n, W, line.data());
+      w.write(2, row0, 0, n, W, sample.data());
     }
     w.commit();
   }
-  // Displacement on the map grid (the DEM grid over the master footprint), every date, and ENU.
+  // Displacement in the master radar grid, every rendered date.
+  writeDisplacementTruth(sc, rendered, tdir + "/displacement_radar.tif", L, W, nullptr,
+                         [&](std::int64_t row0, ProjectionBlock& pb) {
+                           Raster<double> lon(pb.rows, W), lat(pb.rows, W);
+                           Raster<float> le(pb.rows, W), ln(pb.rows, W), lu(pb.rows, W), fe(pb.rows, W), fn(pb.rows, W), fu(pb.rows, W);
+                           geometry::TopoParams tp;
+                           tp.layoverShadow = false;
+                           const auto blocks = makeBlocks(pb.rows, W, 32);
+                           parallelForBlocks(blocks, [&](const Block& b) {
+                             geometry::TopoViews v;
+                             auto win = [&](auto& r) { return r.view().window(b.row0, 0, b.rows, W); };
+                             v.lon = win(lon); v.lat = win(lat);
+                             v.losE = win(le); v.losN = win(ln); v.losU = win(lu);
+                             v.flightE = win(fe); v.flightN = win(fn); v.flightU = win(fu);
+                             geometry::computeTopoBlock(master, ground.dem, Block{row0 + b.row0, b.rows, 0, W}, v, tp);
+                             for (std::int64_t r = b.row0; r < b.row0 + b.rows; ++r)
+                               for (std::int64_t c = 0; c < W; ++c) {
+                                 const auto p = static_cast<std::size_t>(r * W + c);
+                                 if (!(lon(r, c) == lon(r, c))) continue;  // outside the DEM: zero displacement
+                                 double e, n;
+                                 sc.toEN(lon(r, c), lat(r, c), e, n);
+                                 pb.g[p] = sc.perCreep(e, n);
+                                 pb.los[p] = Vec3(le(r, c), ln(r, c), lu(r, c));
+                                 pb.flight[p] = Vec3(fe(r, c), fn(r, c), fu(r, c));
+                               }
+                           });
+                         });
+  // Displacement on the map grid (the DEM grid over the master footprint), every rendered date, and ENU.
   {
     double fe0 = 1e18, fe1 = -1e18, fn0 = 1e18, fn1 = -1e18;
     for (const auto& p : footprint) {
@@ -344,53 +471,25 @@ SimSummary simulateStack(const SimParams& params) {
     mg.transform[3] = dg.transform[3] + static_cast<double>(r0) * dg.dy();
     mg.length = r1 - r0 + 1;
     mg.width = c1 - c0 + 1;
-    Raster<float> le(mg.length, mg.width), ln(mg.length, mg.width), lu(mg.length, mg.width);
-    Raster<float> fe(mg.length, mg.width), fn(mg.length, mg.width), fu(mg.length, mg.width);
-    Raster<float> ge(mg.length, mg.width), gn(mg.length, mg.width), gu(mg.length, mg.width);
-    parallelFor(mg.length, [&](std::int64_t r) {
-      for (std::int64_t c = 0; c < mg.width; ++c) {
-        double e, n, h;
-        sc.toEN(mg.x(static_cast<double>(c)), mg.y(static_cast<double>(r)), e, n);
-        ground.dem.heightDeg(mg.x(static_cast<double>(c)), mg.y(static_cast<double>(r)), h);
-        geometry::TargetView v;
-        geometry::viewFromTarget(master, {mg.x(static_cast<double>(c)) * kDeg, mg.y(static_cast<double>(r)) * kDeg, h}, v);
-        const Vec3 g = sc.perCreep(e, n);
-        le(r, c) = static_cast<float>(v.losEnu.x()); ln(r, c) = static_cast<float>(v.losEnu.y()); lu(r, c) = static_cast<float>(v.losEnu.z());
-        fe(r, c) = static_cast<float>(v.flightEnu.x()); fn(r, c) = static_cast<float>(v.flightEnu.y()); fu(r, c) = static_cast<float>(v.flightEnu.z());
-        ge(r, c) = static_cast<float>(g.x()); gn(r, c) = static_cast<float>(g.y()); gu(r, c) = static_cast<float>(g.z());
-      }
-    });
-    io::RasterWriter w(tdir + "/displacement_map.tif", mg.length, mg.width, static_cast<int>(2 * nd), io::DataType::Float32, &mg);
-    w.setMetadata("CONVENTIONS", "LOS negative = away from the sensor; azimuth positive = opposite to the flight direction; m, relative to the first date, master geometry");
-    Raster<float> los(mg.length, mg.width), az(mg.length, mg.width);
-    for (std::size_t k = 0; k < nd; ++k) {
-      const double cr = sc.creep(sc.acquisitions[k].date);
-      for (std::int64_t r = 0; r < mg.length; ++r)
-        for (std::int64_t c = 0; c < mg.width; ++c) {
-          const Vec3 u = cr * Vec3(ge(r, c), gn(r, c), gu(r, c));
-          los(r, c) = static_cast<float>(u.dot(Vec3(le(r, c), ln(r, c), lu(r, c))));
-          az(r, c) = static_cast<float>(-u.dot(Vec3(fe(r, c), fn(r, c), fu(r, c))));
-        }
-      const std::string d = sc.acquisitions[k].date.compactDate();
-      w.setBandName(static_cast<int>(2 * k + 1), "los_" + d);
-      w.setBandName(static_cast<int>(2 * k + 2), "az_" + d);
-      w.write(static_cast<int>(2 * k + 1), los);
-      w.write(static_cast<int>(2 * k + 2), az);
-    }
-    w.commit();
-    const double crLast = sc.creep(sc.acquisitions.back().date);
-    io::RasterWriter we(tdir + "/enu_map.tif", mg.length, mg.width, 3, io::DataType::Float32, &mg);
-    const char* names[3] = {"east", "north", "up"};
-    Raster<float>* comps[3] = {&ge, &gn, &gu};
-    for (int b = 0; b < 3; ++b) {
-      Raster<float> v = *comps[b];
-      for (auto& x : v.vector()) x = static_cast<float>(static_cast<double>(x) * crLast);
-      we.setBandName(b + 1, names[b]);
-      we.setBandUnit(b + 1, "m");
-      we.write(b + 1, v);
-    }
-    we.setMetadata("DATE", sc.acquisitions.back().date.isoDate());
-    we.commit();
+    writeDisplacementTruth(sc, rendered, tdir + "/displacement_map.tif", mg.length, mg.width, &mg,
+                           [&](std::int64_t row0, ProjectionBlock& pb) {
+                             parallelFor(pb.rows, [&](std::int64_t r) {
+                               const double lat = mg.y(static_cast<double>(row0 + r));
+                               for (std::int64_t c = 0; c < pb.cols; ++c) {
+                                 const double lon = mg.x(static_cast<double>(c));
+                                 double e, n, h;
+                                 sc.toEN(lon, lat, e, n);
+                                 ground.dem.heightDeg(lon, lat, h);
+                                 geometry::TargetView v;
+                                 geometry::viewFromTarget(master, {lon * kDeg, lat * kDeg, h}, v);
+                                 const auto p = static_cast<std::size_t>(r * pb.cols + c);
+                                 pb.g[p] = sc.perCreep(e, n);
+                                 pb.los[p] = v.losEnu;
+                                 pb.flight[p] = v.flightEnu;
+                               }
+                             });
+                           },
+                           tdir + "/enu_map.tif");
   }
   // Points P1..P4.
   json points = json::array();
@@ -475,7 +574,7 @@ SimSummary simulateStack(const SimParams& params) {
   summary.truthDir = tdir;
   summary.masterId = sc.acquisitions[mi].id;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  log->info("simulated {} scenes in {:.1f} s: {}", nd, summary.seconds, summary.stackPath);
+  log->info("simulated {} scenes in {:.1f} s: {}", rendered.size(), summary.seconds, summary.stackPath);
   return summary;
 }
 

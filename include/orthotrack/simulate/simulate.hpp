@@ -23,14 +23,21 @@
 
 namespace orthotrack::simulate {
 
-enum class SimSize { Small, Medium, Full };
-SimSize parseSimSize(const std::string& s);  ///< "small" | "medium" | "full"
+/// Master grid sizes: tiny 256 × 256 px (tests), small 1000 × 1000 (demo and CI), medium
+/// 3000 × 3000, full 10 000 × 10 000 (scale benchmarks; scatterers every 5 m instead of 2.5 m).
+enum class SimSize { Tiny, Small, Medium, Full };
+SimSize parseSimSize(const std::string& s);  ///< "tiny" | "small" | "medium" | "full"
+const char* simSizeName(SimSize s);
 
 struct SimParams {
   std::string outDir;              ///< folder to create (stack.toml at its root)
   std::string preset = "baige";    ///< only "baige" for now
   SimSize size = SimSize::Small;   ///< small ≈ 1000×1000 master px; medium ≈ 3000²; full ≥ 10000²
   std::uint64_t seed = 20181011;
+  /// Scenes to render: ids (`ALOS2_20161003`) or dates (`20161003`); empty = all 28. The master
+  /// (ALOS2_20161003) is always rendered, because the truth refers to its grid. The truth covers
+  /// the rendered scenes only; displacements stay relative to the scenario's first date (2007-01-02).
+  std::vector<std::string> scenes;
   std::string realDem;             ///< optional real DEM to use instead of the synthetic valley
   bool noiseFreeTexture = false;   ///< test switch: no speckle, no thermal noise (texture only)
   int threads = 0;                 ///< 0 = OpenMP default

@@ -1,4 +1,4 @@
-// `orthotrack simulate --out DIR [--preset baige] [--size small|medium|full] [--seed N]`
+// `orthotrack simulate --out DIR [--preset baige] [--size tiny|small|medium|full] [--seed N] [--scenes LIST]`
 #include <cstdio>
 
 #include "orthotrack/simulate/simulate.hpp"
@@ -16,10 +16,15 @@ class SimulateVerb : public Verb {
   void setup(CLI::App& cmd) override {
     cmd.add_option("--out,-o", p_.outDir, "Output folder")->required();
     cmd.add_option("--preset", p_.preset, "Scenario preset")->default_val("baige");
-    cmd.add_option("--size", size_, "small (~1000x1000 master px), medium (~3000x3000), full (10000x10000)")
+    cmd.add_option("--size", size_,
+                   "tiny (256x256 master px, tests), small (1000x1000), medium (3000x3000), full (10000x10000)")
         ->default_val("small")
-        ->check(CLI::IsMember({"small", "medium", "full"}));
+        ->check(CLI::IsMember({"tiny", "small", "medium", "full"}));
     cmd.add_option("--seed", p_.seed, "Random seed (same seed, same stack)")->default_val(20181011);
+    cmd.add_option("--scenes", p_.scenes,
+                   "Only these scenes, comma-separated ids (ALOS1_20100225) or dates (20100225); the master "
+                   "ALOS2_20161003 is always included. Default: all 28")
+        ->delimiter(',');
     cmd.add_option("--threads", p_.threads, "Threads (0 = all cores)")->default_val(0);
     cmd.add_flag("--noise-free", p_.noiseFreeTexture, "No speckle and no thermal noise (texture only; for tests)");
   }
