@@ -1,5 +1,6 @@
 #pragma once
 // State shared by the steps of one run.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,15 @@ struct Context {
   timeseries::InversionParams invParams;
   double geoPostingDeg = 1.0 / 1800.0;
   double sigmaFloorPx = 0.05;
+  /// Layover/shadow masking before tracking (offsets.mask_layover_shadow): "cross" (pairs of two
+  /// platforms), "all" or "none"; the mask is dilated by maskDilatePx master pixels.
+  std::string maskLayoverShadow = "cross";
+  int maskDilatePx = 2;
+  /// Noise filter before the inversion (timeseries.filter_size chips, 1 = off; filter_min_valid;
+  /// filter_flatness): see sigmaFilter.
+  int filterSize = 3;
+  int filterMinValid = 4;
+  double filterFlatness = 2.0;
   std::vector<NamedPoint> points;
   std::string slidePolygon;  // GeoJSON path ("" = none)
   nlohmann::json stepParams = nlohmann::json::object();  // per step, what the manifest compares
@@ -54,6 +64,35 @@ struct Context {
     if (rp.progress) rp.progress(step, done, total);
   }
 };
+
+/// Layover/shadow masks in the master grid (bits: 1 shadow, 2 layover in the master geometry; 4
+/// shadow, 8 layover in the scene's own geometry, sampled through its lookup), computed lazily.
+class GeometryMasks {
+ public:
+  GeometryMasks(Context& ctx, int dilatePx) : ctx_(ctx), dilatePx_(dilatePx) {}
+  const Raster<std::uint8_t>& master();
+  /// Mask of scene `id` (the master's own bits included), dilated.
+  const Raster<std::uint8_t>& of(const std::string& id);
+  /// Sets the pixels masked in either scene to 0 (no-data) in both images; returns the fraction.
+  double apply(const std::string& a, const std::string& b, Raster<cfloat>& ia, Raster<cfloat>& ib);
+
+ private:
+  const geometry::Dem& dem();
+  Context& ctx_;
+  int dilatePx_;
+  std::unique_ptr<geometry::Dem> dem_;
+  Raster<std::uint8_t> master_;
+  std::map<std::string, Raster<std::uint8_t>> scenes_;
+};
+
+/// Robust noise σ of a field (same units) from the differences of horizontal and vertical neighbours.
+double fieldNoise(const Raster<float>& v);
+/// Edge-preserving noise filter over size × size (odd) neighbourhoods: where the robust spread of
+/// the finite values (1.4826 MAD) is at most flatness · noise (the neighbourhood is flat within its
+/// noise), the value becomes the mean of the neighbours within 3 noise of their median; elsewhere
+/// (gradients, edges: the moving slide) it is kept. NaN where fewer than minValid finite values are
+/// in the neighbourhood (the value itself counts); NaN stays NaN. noise NaN or ≤ 0: no smoothing.
+Raster<float> sigmaFilter(const Raster<float>& v, int size, int minValid, double noise, double flatness);
 
 /// Reads the processing sections of the stack into the context (validating every key).
 void readConfig(Context& ctx);

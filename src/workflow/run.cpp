@@ -82,11 +82,19 @@ void readConfig(Context& ctx) {
   o.median_threshold = static_cast<float>(c.num("offsets", "median_threshold", 3.0, 0, 100));
   o.max_displacement = static_cast<float>(c.num("offsets", "max_displacement_px", 0.0, 0, 1e4));
   ctx.sigmaFloorPx = c.num("offsets", "sigma_floor_px", 0.05, 1e-4, 10);
+  ctx.maskLayoverShadow = c.str("offsets", "mask_layover_shadow", "cross", {"cross", "all", "none"});
+  ctx.maskDilatePx = c.integer("offsets", "mask_dilate_px", 2, 0, 64);
+  o.max_nodata_fraction = static_cast<float>(c.num("offsets", "max_nodata_fraction", o.max_nodata_fraction, 0, 1));
   o.validate();
   // [timeseries]
   ctx.invParams.robust = timeseries::parseRobustLoss(c.str("timeseries", "robust", "huber", {"none", "huber", "tukey"}));
   ctx.invParams.useSigma = c.boolean("timeseries", "weighted", true);
   ctx.invParams.minPairs = c.integer("timeseries", "min_pairs", 3, 1, 10000);
+  ctx.filterSize = c.integer("timeseries", "filter_size", 3, 1, 15);
+  if (ctx.filterSize % 2 == 0)
+    throw InvalidInput("expected an odd number of chips (1 = off)", {c.file(), "timeseries.filter_size", std::to_string(ctx.filterSize)});
+  ctx.filterMinValid = c.integer("timeseries", "filter_min_valid", 4, 1, 225);
+  ctx.filterFlatness = c.num("timeseries", "filter_flatness", 2.0, 0.0, 100.0);
   ctx.invParams.validate();
   // [geocode]
   ctx.geoPostingDeg = c.num("geocode", "posting_deg", 1.0 / 1800.0, 1e-6, 1.0);
@@ -115,9 +123,12 @@ void readConfig(Context& ctx) {
                              {"allow_disconnected", ctx.netParams.allowDisconnected}};
   ctx.stepParams["offsets"] = {{"windows", wins}, {"search", {o.search_az, o.search_rg}}, {"step", step}, {"oversample", o.oversample},
                                {"min_snr", o.min_snr}, {"min_ncc", o.min_ncc}, {"median", o.median_threshold},
-                               {"max_disp", o.max_displacement}};
+                               {"max_disp", o.max_displacement}, {"mask_layover_shadow", ctx.maskLayoverShadow},
+                               {"mask_dilate_px", ctx.maskDilatePx}, {"max_nodata_fraction", o.max_nodata_fraction}};
   ctx.stepParams["invert"] = {{"robust", timeseries::toString(ctx.invParams.robust)}, {"weighted", ctx.invParams.useSigma},
-                              {"min_pairs", ctx.invParams.minPairs}, {"sigma_floor_px", ctx.sigmaFloorPx}};
+                              {"min_pairs", ctx.invParams.minPairs}, {"sigma_floor_px", ctx.sigmaFloorPx},
+                              {"filter_size", ctx.filterSize}, {"filter_min_valid", ctx.filterMinValid},
+                              {"filter_flatness", ctx.filterFlatness}};
   ctx.stepParams["geocode"] = {{"posting_deg", ctx.geoPostingDeg}};
   json pts = json::array();
   for (const auto& p : ctx.points) pts.push_back({p.name, p.lon, p.lat});

@@ -165,17 +165,28 @@ StepResult stepOffsets(Context& ctx) {
     return cache.emplace(id, rd.readAll<cfloat>()).first->second;
   };
   json stats = json::array();
+  GeometryMasks masks(ctx, ctx.maskDilatePx);
   for (std::size_t k = 0; k < net.pairs.size(); ++k) {
     const auto& a = net.ids[static_cast<std::size_t>(net.pairs[k].first)];
     const auto& b = net.ids[static_cast<std::size_t>(net.pairs[k].second)];
     const std::string path = offsetsPath(ctx, a, b);
-    const Raster<cfloat> ra = load(a);
-    const Raster<cfloat>& rb = load(b);
-    const auto f = offsets::estimateOffsets(ra.cview(), rb.cview(), ctx.offParams);
+    Raster<cfloat> ra = load(a);
+    Raster<cfloat> rbCopy;
+    const Raster<cfloat>* rb = &load(b);
+    // Layover/shadow: ground that the two geometries do not image one-to-one is no-data for tracking.
+    const bool cross = ctx.stack.scene(a).platform != ctx.stack.scene(b).platform;
+    double masked = 0.0;
+    if (ctx.maskLayoverShadow == "all" || (cross && ctx.maskLayoverShadow == "cross")) {
+      rbCopy = *rb;
+      rb = &rbCopy;
+      masked = masks.apply(a, b, ra, rbCopy);
+    }
+    const auto f = offsets::estimateOffsets(ra.cview(), rb->cview(), ctx.offParams);
     writeOffsetsProduct(path, f, a, b);
     std::int64_t ok = 0;
     for (auto v : f.flag.vector()) ok += v == 0;
-    stats.push_back({{"pair", a + "__" + b}, {"ok_fraction", static_cast<double>(ok) / static_cast<double>(f.flag.size())}});
+    stats.push_back({{"pair", a + "__" + b}, {"ok_fraction", static_cast<double>(ok) / static_cast<double>(f.flag.size())},
+                     {"masked_fraction", masked}});
     r.outputs.push_back(ctx.rel(path));
     logger->info("pair {}/{} {} / {}: {:.0f}% ok", k + 1, net.pairs.size(), a, b, 100.0 * static_cast<double>(ok) / static_cast<double>(f.flag.size()));
     ctx.progress("offsets", static_cast<std::int64_t>(k + 1), static_cast<std::int64_t>(net.pairs.size()));
@@ -347,6 +358,10 @@ StepResult stepInvert(Context& ctx) {
       const double fl = ctx.sigmaFloorPx;
       slos[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(crr.data()[i]), 0.0) + fl * fl) * dr);
       saz[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(caa.data()[i]), 0.0) + fl * fl) * daz);
+    }
+    if (ctx.filterSize > 1) {  // docs/method.md, "Noise filter before the inversion"
+      los[k] = sigmaFilter(los[k], ctx.filterSize, ctx.filterMinValid, fieldNoise(los[k]), ctx.filterFlatness);
+      az[k] = sigmaFilter(az[k], ctx.filterSize, ctx.filterMinValid, fieldNoise(az[k]), ctx.filterFlatness);
     }
   }
   timeseries::SbasNetwork sn;

@@ -43,6 +43,10 @@ TEST(RunConfig, BadValuesNameFileKeyAndValue) {
   expectConfigError("network", "[network]\nmin_temporal_baseline_days = { \"PALSAR-1\" = -3 }", "network.min_temporal_baseline_days.PALSAR-1");
   expectConfigError("points", "[analysis]\npoints = [{ name = \"A\", lon = \"x\" }]", "analysis.points[0]");
   expectConfigError("posting", "[geocode]\nposting_deg = -1.0", "geocode.posting_deg");
+  expectConfigError("mask", "[offsets]\nmask_layover_shadow = \"some\"", "offsets.mask_layover_shadow");
+  expectConfigError("nodata", "[offsets]\nmax_nodata_fraction = 1.5", "offsets.max_nodata_fraction");
+  expectConfigError("filter_even", "[timeseries]\nfilter_size = 4", "timeseries.filter_size");
+  expectConfigError("flatness", "[timeseries]\nfilter_flatness = -1.0", "timeseries.filter_flatness");
 }
 
 TEST(RunConfig, UnknownStepIsAnError) {
