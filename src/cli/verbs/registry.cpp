@@ -11,6 +11,8 @@ std::vector<std::unique_ptr<Verb>> makeVerbs() {
   v.push_back(makeInfoVerb());
   v.push_back(makeImportVerb());
   v.push_back(makeStackVerb());
+  v.push_back(makeGeometryVerb());
+  v.push_back(makeLocateVerb());
   v.push_back(makePairsVerb());
   v.push_back(makeInvertVerb());
   v.push_back(makeGeocodeVerb());

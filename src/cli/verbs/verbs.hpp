@@ -11,6 +11,8 @@ std::unique_ptr<Verb> makeReportVerb();
 std::unique_ptr<Verb> makeOffsetsVerb();
 std::unique_ptr<Verb> makeImportVerb();
 std::unique_ptr<Verb> makeStackVerb();
+std::unique_ptr<Verb> makeGeometryVerb();
+std::unique_ptr<Verb> makeLocateVerb();
 std::unique_ptr<Verb> makePairsVerb();
 std::unique_ptr<Verb> makeInvertVerb();
 std::unique_ptr<Verb> makeGeocodeVerb();
