@@ -82,7 +82,9 @@ struct ThreadWork {
   PeakRefiner coarseRefiner;
   PeakRefiner fineRefiner;
   ThreadWork(const OffsetParams& p)
-      : coarseRefiner(kSincHalf, p.oversample), fineRefiner(kSincHalf, std::max(1, p.oversample / p.raw_oversample)) {
+      : coarseRefiner(p.peak_interp == PeakInterp::fft ? p.zoom : kSincHalf, p.oversample, p.peak_interp),
+        fineRefiner(p.peak_interp == PeakInterp::fft ? p.zoom * p.raw_oversample : kSincHalf,
+                    std::max(1, p.oversample / p.raw_oversample), p.peak_interp) {
     win.reserve(p.windows.size());
     for (const auto& w : p.windows) win.emplace_back(w, p.search_az, p.search_rg, p.fftw_measure);
   }
@@ -426,7 +428,9 @@ bool OffsetEngine::Impl::fine(ThreadWork& tw, WindowWork& ww, const Bands<T>& b,
         bk = k;
         bl = l;
       }
-  const SubpixelPeak sp = tw.fineRefiner.refine(s, bk, bl);
+  // The FFT patch is centred on the integer peak's place on the fine surface (PyCuAmpcor).
+  const SubpixelPeak sp = tw.fineRefiner.refine(s, bk, bl, static_cast<int>((r0 + ia - zr0) * F),
+                                                static_cast<int>((c0 + ir - zc0) * F));
   if (!sp.valid) return false;
   // Fine lag index k places the reference chip at secondary row zr0 + k/F.
   daz = double(zr0 - r0) + (bk + sp.dr) / F;

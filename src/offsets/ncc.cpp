@@ -283,7 +283,17 @@ int NccCorrelator::run(double energy, RasterView<float> out) {
 // ---------------------------------------------------------------------------------------------
 // PeakRefiner: normalized Lanczos-windowed sinc, K(x) = sinc(x)·sinc(x/L) for |x| < L.
 
-PeakRefiner::PeakRefiner(int half, int factor) : half_(std::max(1, half)), factor_(std::max(1, factor)) {
+PeakRefiner::PeakRefiner(int half, int factor, PeakInterp interp)
+    : half_(std::max(1, half)), factor_(std::max(1, factor)), interp_(interp) {
+  if (interp_ == PeakInterp::fft) {
+    const int n = 2 * half_, np = 2 * factor_ + 1;
+    patch_.resize(static_cast<std::size_t>(n) * n);
+    kre_.resize(static_cast<std::size_t>(np) * n);
+    kim_.resize(static_cast<std::size_t>(np) * n);
+    gre_.resize(static_cast<std::size_t>(np) * n);
+    gim_.resize(static_cast<std::size_t>(np) * n);
+    return;
+  }
   // One kernel table per half-width 1..L (a smaller one is used when the peak is near the border).
   tables_.resize(static_cast<std::size_t>(half_) + 1);
   for (int L = 1; L <= half_; ++L) {
@@ -357,7 +367,10 @@ void PeakRefiner::evaluate(int L, int jy0, int jx0, int dj, int n, int& bjy, int
   }
 }
 
-SubpixelPeak PeakRefiner::refine(RasterView<const float> s, int pr, int pc) {
+SubpixelPeak PeakRefiner::refine(RasterView<const float> s, int pr, int pc) { return refine(s, pr, pc, pr, pc); }
+
+SubpixelPeak PeakRefiner::refine(RasterView<const float> s, int pr, int pc, int cy, int cx) {
+  if (interp_ == PeakInterp::fft) return refinePeriodic(s, pr, pc, cy, cx);
   SubpixelPeak out;
   const int rows = static_cast<int>(s.length()), cols = static_cast<int>(s.width());
   if (pr < 0 || pc < 0 || pr >= rows || pc >= cols) return out;
@@ -393,6 +406,90 @@ SubpixelPeak PeakRefiner::refine(RasterView<const float> s, int pr, int pc) {
   out.dr = double(by) / f;
   out.dc = double(bx) / f;
   out.value = best;
+  out.valid = true;
+  return out;
+}
+
+// Trigonometric (FFT zero-padding) interpolation of an N × N patch, N = 2·half.
+SubpixelPeak PeakRefiner::refinePeriodic(RasterView<const float> s, int pr, int pc, int cy, int cx) {
+  SubpixelPeak out;
+  const int rows = static_cast<int>(s.length()), cols = static_cast<int>(s.width());
+  const int N = 2 * half_, f = factor_, np = 2 * f + 1;
+  const int pr0 = pr, pc0 = pc;
+  if (pr < 0 || pc < 0 || pr >= rows || pc >= cols) return out;
+  out.value = s(pr, pc);
+  if (rows < N || cols < N) return out;
+  // Patch rows [y0, y0 + N) with the centre sample at index N/2, moved inside the surface.
+  const int y0 = std::clamp(cy - half_, 0, rows - N), x0 = std::clamp(cx - half_, 0, cols - N);
+  // The peak searched must lie inside the patch: else take the patch maximum.
+  if (pr < y0 || pr >= y0 + N || pc < x0 || pc >= x0 + N) {
+    float best = -std::numeric_limits<float>::infinity();
+    for (int y = y0; y < y0 + N; ++y)
+      for (int x = x0; x < x0 + N; ++x)
+        if (s(y, x) > best) {
+          best = s(y, x);
+          pr = y;
+          pc = x;
+        }
+  }
+  for (int y = 0; y < N; ++y)
+    for (int x = 0; x < N; ++x) patch_[static_cast<std::size_t>(y) * N + x] = s(y0 + y, x0 + x);
+  // Kernel K(n − t) for the positions t = p + j/f, j = −f … f (p the peak index in the patch).
+  auto kernel = [&](int p, double* kr, double* ki) {
+    for (int j = -f; j <= f; ++j) {
+      const double t = p + double(j) / f;
+      for (int n = 0; n < N; ++n) {
+        const double d = n - t;
+        double re = 1.0 + std::cos(std::numbers::pi * d);
+        for (int k = 1; k < N / 2; ++k) re += 2.0 * std::cos(2.0 * std::numbers::pi * k * d / N);
+        const std::size_t i = static_cast<std::size_t>(j + f) * N + n;
+        kr[i] = re / N;
+        ki[i] = -std::sin(std::numbers::pi * d) / N;
+      }
+    }
+  };
+  const int py = pr - y0, px = pc - x0;
+  // Rows first: g(ty, nx) = Σ_ny x(ny, nx) K(ny − ty) (complex), with the row kernel in kre_/kim_.
+  kernel(py, kre_.data(), kim_.data());
+  for (int iy = 0; iy < np; ++iy) {
+    const double* kr = kre_.data() + static_cast<std::size_t>(iy) * N;
+    const double* ki = kim_.data() + static_cast<std::size_t>(iy) * N;
+    double* gr = gre_.data() + static_cast<std::size_t>(iy) * N;
+    double* gi = gim_.data() + static_cast<std::size_t>(iy) * N;
+    for (int nx = 0; nx < N; ++nx) {
+      double ar = 0, ai = 0;
+      for (int ny = 0; ny < N; ++ny) {
+        const double v = patch_[static_cast<std::size_t>(ny) * N + nx];
+        ar += v * kr[ny];
+        ai += v * ki[ny];
+      }
+      gr[nx] = ar;
+      gi[nx] = ai;
+    }
+  }
+  // Then columns: value = Re Σ_nx g(ty, nx) K(nx − tx); first maximum in row-major order.
+  kernel(px, kre_.data(), kim_.data());
+  double best = -std::numeric_limits<double>::infinity();
+  int by = 0, bx = 0;
+  for (int iy = 0; iy < np; ++iy) {
+    const double* gr = gre_.data() + static_cast<std::size_t>(iy) * N;
+    const double* gi = gim_.data() + static_cast<std::size_t>(iy) * N;
+    for (int ix = 0; ix < np; ++ix) {
+      const double* kr = kre_.data() + static_cast<std::size_t>(ix) * N;
+      const double* ki = kim_.data() + static_cast<std::size_t>(ix) * N;
+      double v = 0;
+      for (int nx = 0; nx < N; ++nx) v += gr[nx] * kr[nx] - gi[nx] * ki[nx];
+      if (v > best) {
+        best = v;
+        by = iy - f;
+        bx = ix - f;
+      }
+    }
+  }
+  // Relative to the caller's peak (pr0, pc0) (the patch maximum may have replaced it).
+  out.dr = (pr - pr0) + double(by) / f;
+  out.dc = (pc - pc0) + double(bx) / f;
+  out.value = static_cast<float>(best);
   out.valid = true;
   return out;
 }

@@ -55,6 +55,10 @@ void OffsetParams::validate() const {
   if (zoom < 1 || zoom > 16) bad("zoom", std::to_string(zoom), "zoom half-width must be within 1..16 px");
   if (snr_box < 3 || snr_box % 2 == 0) bad("snr_box", std::to_string(snr_box), "SNR box must be odd and >= 3");
   if (peak_exclusion < 0) bad("peak_exclusion", std::to_string(peak_exclusion), "must be >= 0");
+  if (peak_interp != PeakInterp::lanczos && peak_interp != PeakInterp::fft)
+    bad("peak_interp", std::to_string(static_cast<int>(peak_interp)), "must be lanczos or fft");
+  if (peak_interp == PeakInterp::fft && (search_az < zoom || search_rg < zoom))
+    bad("peak_interp", "fft", "the FFT patch needs search_az and search_rg >= zoom (" + std::to_string(zoom) + ")");
   if (!(min_snr >= 0)) bad("min_snr", std::to_string(min_snr), "must be >= 0");
   if (!(min_ncc >= 0 && min_ncc <= 1)) bad("min_ncc", std::to_string(min_ncc), "must be within 0..1");
   if (!(median_threshold >= 0)) bad("median_threshold", std::to_string(median_threshold), "must be >= 0");

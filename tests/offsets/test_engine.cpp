@@ -119,6 +119,10 @@ TEST(OffsetsEngine, BadParametersNameTheKeyAndValue) {
   p.snr_box = 20;
   EXPECT_NE(run(p).find("offsets.snr_box"), std::string::npos);
   p = smallParams();
+  p.peak_interp = PeakInterp::fft;
+  p.search_az = p.zoom - 1;  // the FFT patch (2·zoom samples) does not fit the lag surface
+  EXPECT_NE(run(p).find("offsets.peak_interp"), std::string::npos) << run(p);
+  p = smallParams();
   p.windows = {};
   EXPECT_NE(run(p).find("offsets.windows"), std::string::npos);
   p = smallParams();

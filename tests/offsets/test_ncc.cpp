@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <complex>
 #include <numbers>
 #include <random>
 
@@ -186,6 +187,59 @@ TEST(Offsets, PeakRefinerFindsKnownMaximum) {
   Raster<float> s(9, 9, 0.0f);
   s(0, 4) = 1.0f;
   EXPECT_FALSE(pr.refine(s.cview(), 0, 4).valid);
+}
+
+// PeakInterp::fft against the FFT oversampler written plainly: the 8 × 8 patch centred on (cy, cx)
+// is transformed with exp(+i) (direct DFT), its spectrum zero-padded to 8f × 8f with indices
+// N/2 … N−1 at the end, transformed back with exp(−i), scaled by 1/N² and the real part taken
+// (PyCuAmpcor's cuOverSamplerR2R); its maximum within ±1 sample of the peak must be the refiner's
+// grid point and value.
+TEST(Offsets, FftPeakRefinerMatchesZeroPaddedDft) {
+  const int N = 8, f = 8, M = N * f;
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(-0.45, 0.45);
+  for (int trial = 0; trial < 4; ++trial) {
+    Raster<float> s(13, 13);
+    const double y0 = 6 + u(rng), x0 = 5 + u(rng);
+    for (int r = 0; r < 13; ++r)
+      for (int c = 0; c < 13; ++c)
+        s(r, c) = static_cast<float>(std::exp(-((r - y0) * (r - y0) + (c - x0) * (c - x0)) / 3.0) + 0.05 * u(rng));
+    const int pr = static_cast<int>(std::lround(y0)), pc = static_cast<int>(std::lround(x0));
+    const int cy = 6, cx = 6;  // patch rows/cols 2 … 9
+    PeakRefiner ref(N / 2, f, PeakInterp::fft);
+    const auto got = ref.refine(s.cview(), pr, pc, cy, cx);
+    ASSERT_TRUE(got.valid);
+    // Naive: spectrum S(k) = Σ x(n) exp(+2πi k·n/N), output y(m) = (1/N²) Σ S(k) exp(−2πi k'·m/M).
+    std::vector<std::complex<double>> S(N * N);
+    for (int ky = 0; ky < N; ++ky)
+      for (int kx = 0; kx < N; ++kx)
+        for (int ny = 0; ny < N; ++ny)
+          for (int nx = 0; nx < N; ++nx)
+            S[ky * N + kx] += double(s(cy - N / 2 + ny, cx - N / 2 + nx)) *
+                              std::polar(1.0, 2 * std::numbers::pi * double(ky * ny + kx * nx) / N);
+    double best = -1e30;
+    int bm = 0, bn = 0;
+    for (int my = (pr - (cy - N / 2) - 1) * f; my <= (pr - (cy - N / 2) + 1) * f; ++my)
+      for (int mx = (pc - (cx - N / 2) - 1) * f; mx <= (pc - (cx - N / 2) + 1) * f; ++mx) {
+        std::complex<double> v = 0;
+        for (int ky = 0; ky < N; ++ky)
+          for (int kx = 0; kx < N; ++kx) {
+            const int ey = ky < N / 2 ? ky : ky - N + M, ex = kx < N / 2 ? kx : kx - N + M;
+            v += S[ky * N + kx] * std::polar(1.0, -2 * std::numbers::pi * (double(ey) * my + double(ex) * mx) / M);
+          }
+        if (v.real() / (N * N) > best) {
+          best = v.real() / (N * N);
+          bm = my;
+          bn = mx;
+        }
+      }
+    EXPECT_NEAR(got.dr, double(bm) / f + (cy - N / 2) - pr, 1e-9) << trial;
+    EXPECT_NEAR(got.dc, double(bn) / f + (cx - N / 2) - pc, 1e-9) << trial;
+    EXPECT_NEAR(got.value, best, 1e-5) << trial;
+    // The interpolated peak is near the true (Gaussian) maximum.
+    EXPECT_NEAR(pr + got.dr, y0, 0.1);
+    EXPECT_NEAR(pc + got.dc, x0, 0.1);
+  }
 }
 
 TEST(Offsets, ChipOversamplerInterpolatesBandLimitedSignal) {

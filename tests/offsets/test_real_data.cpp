@@ -135,6 +135,9 @@ TEST(OffsetsRealData, PyCuAmpcorGoldenOutputs) {
   p.deramp = true;
   p.median_threshold = 0;
   p.fftw_measure = false;
+  // PyCuAmpcor's correlation-surface interpolation: FFT zero-padding of the 8 × 8 patch
+  // (corrSurfaceZoomInWindow 8 = 2·zoom·raw_oversample), oversamplingMethod 0.
+  p.peak_interp = PeakInterp::fft;
   const auto f = estimateOffsets(a.cview(), b.cview(), p);
   double maxOff = 0, meanOff = 0, maxSnrRel = 0, meanSnrAbs = 0, maxSnrAbs = 0, maxCov = 0, meanCov = 0, maxCovRel = 0,
          maxPeak = 0, meanPeak = 0;
@@ -169,12 +172,28 @@ TEST(OffsetsRealData, PyCuAmpcorGoldenOutputs) {
   std::printf("[golden] offsets max %.4f mean %.4f px | snr max abs %.4f (rel %.2e) mean abs %.4f | cov max %.2e "
               "(rel %.2e) mean %.2e | peak max %.4f mean %.4f\n",
               maxOff, meanOff, maxSnrAbs, maxSnrRel, meanSnrAbs, maxCov, maxCovRel, meanCov, maxPeak, meanPeak);
-  // Offsets: ISCE3's tolerance is max 0.1, mean 0.02 px. Measured: mean 0.019, max 0.109 px. Both
-  // are estimates of zero with sd ~0.02 px (golden covariance 4e-4 px²); they differ in how the
-  // oversampled surface is interpolated (ISCE3: FFT of the 8 × 8 zoom patch; here: Lanczos,
-  // docs/offsets.md), which moves single estimates by up to ~5 sd of the 1/128 quantization.
-  EXPECT_LT(maxOff, 0.15);
+  // Offsets: ISCE3's tolerance is max 0.1, mean 0.02 px. With the same interpolation (fft) we
+  // measure mean 0.017, max 0.109 px. The images have zero shift, so each estimate's error is
+  // known: the single window beyond 0.1 px (6, 10) is one where the golden estimate (range
+  // −0.133 px) is 6.6 of its own standard deviations from the truth while ours is at −0.023 px.
+  // PyCuAmpcor's deramp distorts the chips it oversamples (docs/offsets.md, "Golden differences"),
+  // which moves some golden estimates; we assert the README tolerance everywhere except where the
+  // golden estimate is itself the outlier: farther than 5 sd (its covariance) from the truth and
+  // more than 3× farther than ours.
   EXPECT_LT(meanOff, 0.02);
+  int beyond = 0;
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < C; ++j)
+      for (int k = 0; k < 2; ++k) {
+        const double ours = k == 0 ? f.azimuth_offset(i, j) : f.range_offset(i, j);
+        const double gold = off(i, 2 * j + k), sd = std::sqrt(double(cov(i, 3 * j + k)));
+        if (std::fabs(ours - gold) <= 0.1) continue;
+        ++beyond;
+        EXPECT_GT(std::fabs(gold), 5 * sd) << i << "," << j << " band " << k;
+        EXPECT_GT(std::fabs(gold), 3 * std::fabs(ours)) << i << "," << j << " band " << k;
+      }
+  EXPECT_LE(beyond, 1);
+  EXPECT_LT(maxOff, 0.12);
   // SNR and covariance come from the integer-lag NCC surface, the same quantity in both codes:
   // they agree to ~1e-5 relative, far inside ISCE3's tolerances.
   EXPECT_LT(maxSnrAbs, 1.0 / 64);

@@ -70,27 +70,54 @@ struct SubpixelPeak {
   bool valid = false; ///< false when the peak lies on the surface border (no patch)
 };
 
-/// Sub-pixel peak of a sampled surface: the surface is interpolated with a normalized
-/// Lanczos-windowed sinc, K(x) = sinc(x)·sinc(x/L) for |x| < L (L = half; weights divided by their
-/// sum so that a constant is reproduced; L reduced near the surface border so that the taps stay
-/// on the surface, but not below 3 (a shorter kernel cannot rise above its samples and would lock
-/// the peak to whole samples): beyond the border the border sample repeats), and the maximum is searched on the grid of step 1/factor sample within ±1 sample of the integer
-/// peak (pr, pc), coarse to fine (steps factor/4, factor/16, ... 1 in units of 1/factor, each stage
+/// How a correlation surface is interpolated around its peak (OffsetParams::peak_interp).
+enum class PeakInterp : std::uint8_t {
+  /// Normalized Lanczos-windowed sinc on the samples around the peak (default).
+  lanczos = 0,
+  /// Trigonometric interpolation of a 2m × 2m patch, i.e. FFT zero-padding of the patch taken as
+  /// periodic (PyCuAmpcor's correlation-surface oversampler, oversamplingMethod 0).
+  fft = 1,
+};
+
+/// Sub-pixel peak of a sampled surface, searched on the grid of step 1/factor sample within ±1
+/// sample of the integer peak (pr, pc).
+///
+/// PeakInterp::lanczos (`half` = L, the kernel half-width in samples): the surface is interpolated
+/// with a normalized Lanczos-windowed sinc, K(x) = sinc(x)·sinc(x/L) for |x| < L (weights divided
+/// by their sum so that a constant is reproduced; L reduced near the surface border so that the
+/// taps stay on the surface, but not below 3 (a shorter kernel cannot rise above its samples and
+/// would lock the peak to whole samples): beyond the border the border sample repeats); the
+/// search is coarse to fine (steps factor/4, factor/16, ... 1 in units of 1/factor, each stage
 /// within ± the previous step). Cost: a few 9 × 9 evaluations, independent of factor.
+///
+/// PeakInterp::fft (`half` = m): the N × N patch (N = 2m) with its centre sample at the patch
+/// centre (cy, cx) (moved inside the surface) is interpolated as its N-point DFT zero-padded
+/// factor times: with x the patch samples and d a distance in samples,
+///   value(ty, tx) = Re Σ x(ny, nx) K(ny − ty) K(nx − tx),
+///   K(d) = (1/N) Σ_{κ=−N/2}^{N/2−1} exp(2πiκd/N)   (the Nyquist term on one side, as PyCuAmpcor),
+/// which equals the real part of PyCuAmpcor's FFT-oversampled surface at the grid points. Every
+/// grid point within ±1 sample of the integer peak is evaluated ((2·factor + 1)² points).
 class PeakRefiner {
  public:
-  PeakRefiner(int half, int factor);
+  PeakRefiner(int half, int factor, PeakInterp interp = PeakInterp::lanczos);
   SubpixelPeak refine(RasterView<const float> surface, int pr, int pc);
+  /// PeakInterp::fft with the patch centred on (cy, cx) instead of the peak (lanczos: as refine()).
+  SubpixelPeak refine(RasterView<const float> surface, int pr, int pc, int cy, int cx);
   int half() const { return half_; }
   int factor() const { return factor_; }
+  PeakInterp interp() const { return interp_; }
 
  private:
   static constexpr int kMaxPos = 17;
   void weights(int L, int j0, int dj, int n, float* w) const;
   void evaluate(int L, int jy0, int jx0, int dj, int n, int& bjy, int& bjx, float& best);
+  SubpixelPeak refinePeriodic(RasterView<const float> surface, int pr, int pc, int cy, int cx);
   int half_, factor_;
+  PeakInterp interp_;
   std::vector<std::vector<float>> tables_;  // [L]: K_L(q / factor), q in [−(L+2)·factor, (L+2)·factor]
   std::vector<float> patch_, rowI_, ky_, kx_;
+  std::vector<double> kre_, kim_;  // periodic kernel at the 2·factor + 1 positions, N taps each
+  std::vector<double> gre_, gim_;  // rows interpolated: (2·factor + 1) × N
 };
 
 /// FFT oversampling of complex chips (rows × cols) by an integer factor: forward DFT, the spectrum

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "orthotrack/core/raster.hpp"
+#include "orthotrack/offsets/ncc.hpp"
 
 namespace orthotrack::offsets {
 
@@ -77,6 +78,11 @@ struct OffsetParams {
   bool oversample_detected = false;
   /// Half-width (raw px) of the zoom region around the integer peak used by the sub-pixel step.
   int zoom = 4;
+  /// Interpolation of the correlation surface around its peak: lanczos (default) or fft, the
+  /// trigonometric interpolation of a 2m × 2m patch as PyCuAmpcor's FFT oversampler, with
+  /// m = zoom·raw_oversample samples on the chip-oversampled surface (PyCuAmpcor's
+  /// corrSurfaceZoomInWindow = 2m) and m = zoom on the integer-lag surface. See PeakRefiner.
+  PeakInterp peak_interp = PeakInterp::lanczos;
   /// Remove the mean phase ramp of complex chips before oversampling them (ampcor derampMethod 1).
   bool deramp = true;
   /// Side (px, odd) of the box around the peak used for the SNR (ampcor: 21).
