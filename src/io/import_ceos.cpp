@@ -271,6 +271,18 @@ CeosLeader readCeosLeader(const std::string& path) {
 
   parseDss(L, AsciiRecord{path, recordName(*dss), buf.data() + dss->offset, dss->length});
   parsePlatformPosition(L, AsciiRecord{path, recordName(*ppd), buf.data() + ppd->offset, ppd->length});
+  // Radiometric data record (optional): calibration factor CF (dB), bytes 21-36.
+  for (const auto& h : L.records)
+    if (h.type == 50 && h.length >= 36) {
+      const AsciiRecord r{path, recordName(h), buf.data() + h.offset, h.length};
+      if (!r.text(21, 36).empty()) {
+        const double cf = r.num(21, 36, "calibration factor (dB)");
+        if (cf < -200 || cf > 0)
+          throw InvalidInput("calibration factor out of range -200..0 dB", {path, r.key(21, 36, "calibration factor (dB)"), r.text(21, 36)});
+        L.calibrationFactorDb = cf;
+      }
+      break;
+    }
   return L;
 }
 
@@ -442,6 +454,7 @@ SceneMetadata ceosSceneMetadata(const CeosLeader& L, const CeosSlcReader& img, c
     log::get("import")->warn("{}: line time stamps span {} s but {} lines at the leader PRF span {} s", path, span, img.length(), expect);
   if (L.totalRangeBandwidth > 0) s.rangeBandwidth = L.totalRangeBandwidth;
   if (L.totalAzimuthBandwidth > 0) s.azimuthBandwidth = L.totalAzimuthBandwidth;
+  s.calibrationConstantDb = L.calibrationConstantDb();
   s.orbit = L.orbit();
   // Doppler centroid: constant + linear in range pixel, exact in a bilinear 2 x 2 table.
   if (L.dopplerConstant != 0.0 || L.dopplerLinear != 0.0) {

@@ -315,3 +315,33 @@ TEST(CliImport, RealSamplesImportStackInfo) {
   EXPECT_NE(r.out.find("look left"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("valid      yes"), std::string::npos) << r.out;
 }
+
+// `import --amplitude`: the scene's image becomes the detected (oversampled, multi-looked) amplitude.
+TEST(CliImport, AmplitudeOption) {
+  OT_SKIP_WITHOUT_DATA("real/isce3/envisat.h5");
+  const auto dir = test::tempDir("cli_import_amp");
+  const std::string in = test::dataPath("real/isce3/envisat.h5");
+  auto r = runCli("import " + in + " -o " + (dir / "a").string() + " --amplitude --oversample 2 --looks 2,4");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const fs::path sd = dir / "a" / "ENVISAT_20030226_HH";
+  EXPECT_FALSE(fs::exists(sd / "ENVISAT_20030226_HH.slc.tif"));
+  const io::SceneMetadata s = io::readSceneMetadata((sd / "ENVISAT_20030226_HH.json").string());
+  EXPECT_EQ(s.imageKind, io::ImageKind::Amplitude);
+  EXPECT_EQ(s.grid.length, 500);  // 500 lines × 2 / 2
+  EXPECT_EQ(s.grid.width, 250);   // 500 samples × 2 / 4
+  io::RasterReader rd(s.image);
+  EXPECT_EQ(rd.length(), 500);
+  EXPECT_EQ(rd.width(), 250);
+  EXPECT_EQ(rd.info().bandNames.front(), "amplitude");
+  const auto a = rd.readAll<float>();
+  double mean = 0;
+  for (float v : a.vector()) mean += static_cast<double>(v);
+  EXPECT_GT(mean / static_cast<double>(a.size()), 0.0);
+  // The options without --amplitude, and bad looks: exit 2 naming the option.
+  r = runCli("import " + in + " -o " + (dir / "b").string() + " --looks 2,2");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("--amplitude"), std::string::npos) << r.out;
+  r = runCli("import " + in + " -o " + (dir / "c").string() + " --amplitude --oversample 3");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("amplitude.oversample"), std::string::npos) << r.out;
+}

@@ -193,6 +193,10 @@ TEST(ImportCeos, RealAlos2LeaderMatchesSummary) {
   EXPECT_EQ(L.mission, "ALOS2");
   EXPECT_EQ(L.platform, "PALSAR-2");
   EXPECT_EQ(L.mission, sum.at("Lbi_Satellite"));
+  // Radiometric data record: CF = -83 dB (JAXA's PALSAR-2 calibration factor); Level 1.5: K = CF.
+  ASSERT_TRUE(L.calibrationFactorDb.has_value());
+  EXPECT_EQ(*L.calibrationFactorDb, -83.0);
+  EXPECT_EQ(L.calibrationConstantDb().value_or(0.0), -83.0);
   EXPECT_EQ(L.productLevel, sum.at("Lbi_ProcessLevel"));
   EXPECT_EQ(L.sceneCentreTime, summaryTime(sum.at("Img_SceneCenterDateTime")));
   EXPECT_NEAR(L.sceneCentreLat, std::stod(sum.at("Img_FrameSceneCenterLatitude")), 6e-4);
@@ -318,6 +322,9 @@ TEST(ImportCeos, Level11ImagePixelsAndGrid) {
   EXPECT_NEAR(s.grid.wavelength, 0.2424525, 1e-9);
   EXPECT_EQ(s.grid.lookSide, LookSide::Right);
   EXPECT_EQ(s.orbit.size(), 28u);
+  // Level 1.1: σ0 = 10·log10(I² + Q²) + CF − 32 with the leader's CF = -83 dB.
+  ASSERT_TRUE(s.calibrationConstantDb.has_value());
+  EXPECT_EQ(*s.calibrationConstantDb, -115.0);
   // Doppler: constant + linear in range pixel from the leader (-18.5767897 Hz, -0.0243354 Hz/pixel).
   ASSERT_FALSE(s.doppler.empty());
   const double t = s.grid.azimuthTime(3, s.doppler.epoch());

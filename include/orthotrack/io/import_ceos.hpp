@@ -7,6 +7,7 @@
 /// Leader fields are ASCII at fixed 1-based byte positions; image record prefixes are big-endian
 /// binary; Level 1.1 samples are big-endian IEEE float (I, Q). Field positions: docs/import.md.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,14 @@ struct CeosLeader {
   double pixelSpacing = 0;  ///< m (DSS 1703-1718)
   double dopplerConstant = 0;  ///< Hz (DSS 1735-1750)
   double dopplerLinear = 0;    ///< Hz per range pixel (DSS 1751-1766)
+  /// Radiometric data record (type 50) bytes 21-36: JAXA calibration factor CF (dB), if present.
+  /// σ0 = 10·log10(I² + Q²) + CF − 32 for Level 1.1, 10·log10(DN²) + CF for Level 1.5.
+  std::optional<double> calibrationFactorDb;
+  /// The constant K of σ0 = 10·log10(|DN|²) + K for this product level (CF − 32 for L1.1).
+  std::optional<double> calibrationConstantDb() const {
+    if (!calibrationFactorDb) return std::nullopt;
+    return productLevel == "1.1" ? *calibrationFactorDb - 32.0 : *calibrationFactorDb;
+  }
   /// Platform position data record: reference frame as written (e.g. "ECR"), first time, spacing.
   std::string orbitFrame;
   DateTime orbitFirstTime;

@@ -1,6 +1,10 @@
 // `orthotrack import PRODUCT -o DIR` and `orthotrack stack DIR... -o stack.toml --dem DEM.tif`
 #include <cstdio>
+#include <filesystem>
+#include <sstream>
 
+#include "orthotrack/core/error.hpp"
+#include "orthotrack/io/amplitude.hpp"
 #include "orthotrack/io/import.hpp"
 #include "verbs.hpp"
 
@@ -20,9 +24,35 @@ class ImportVerb : public Verb {
     cmd.add_option("--pol", p_.polarizations, "Polarizations to import (default all)");
     cmd.add_option("--platform", p_.platform, "Platform name to write (default from the product)");
     cmd.add_option("--id", p_.id, "Scene id (single-scene imports only)");
+    cmd.add_flag("--amplitude", amplitude_,
+                 "Detect the SLC: the scene's image becomes <id>.amp.tif (float32 amplitude, calibrated to sqrt(sigma0) "
+                 "where the product carries a constant) and the complex GeoTIFF is not kept");
+    cmd.add_option("--oversample", amp_.oversample, "With --amplitude: 1 or 2, oversampling before detection")->default_val(1);
+    cmd.add_option("--looks", looks_, "With --amplitude: multi-look factors AZ,RG of the (oversampled) grid")->default_val("1,1");
   }
   int run() override {
-    const auto scenes = io::importProduct(input_, out_, p_);
+    if (!amplitude_ && (amp_.oversample != 1 || looks_ != "1,1"))
+      throw InvalidInput("--oversample and --looks need --amplitude", {"", "--amplitude", ""});
+    if (amplitude_) {
+      std::stringstream ss(looks_);
+      char comma = 0;
+      if (!(ss >> amp_.azimuthLooks >> comma >> amp_.rangeLooks) || comma != ',' || !ss.eof())
+        throw InvalidInput("looks must be two positive integers AZ,RG (e.g. 4,2)", {"", "--looks", looks_});
+      amp_.validate();
+    }
+    const bool copied = io::detectFormat(input_) != io::ProductFormat::SceneJson;
+    auto scenes = io::importProduct(input_, out_, p_);
+    if (amplitude_)
+      for (auto& s : scenes) {
+        const std::string dir = (std::filesystem::absolute(out_) / s.id).string();
+        std::filesystem::create_directories(dir);
+        const std::string slc = s.image;
+        io::SceneMetadata a = io::writeAmplitude(s, dir + "/" + s.id + ".amp.tif", amp_);
+        a.metadataPath = dir + "/" + s.id + ".json";
+        io::writeSceneMetadata(a.metadataPath, a);
+        if (copied && slc != a.image) std::filesystem::remove(slc);
+        s = a;
+      }
     for (const auto& s : scenes)
       std::printf("%s  %s  %s  %lld x %lld  %s\n", s.id.c_str(), s.platform.c_str(), s.acquisitionTime().iso(3).c_str(),
                   static_cast<long long>(s.grid.length), static_cast<long long>(s.grid.width), s.metadataPath.c_str());
@@ -30,8 +60,10 @@ class ImportVerb : public Verb {
   }
 
  private:
-  std::string input_, out_;
+  std::string input_, out_, looks_;
   io::ImportParams p_;
+  bool amplitude_ = false;
+  io::AmplitudeParams amp_;
 };
 
 class StackVerb : public Verb {
