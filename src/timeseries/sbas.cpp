@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 #include <limits>
 #include <numeric>
 #include <sstream>
-#include <unordered_map>
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
@@ -42,7 +42,22 @@ struct Context {
   std::vector<double> t;               // years since the first date
   std::vector<double> dt;              // years, interval m = (date m, date m+1]
   std::vector<std::vector<int>> windowDates;  // per window: date indices inside it
+  std::vector<Eigen::VectorXd> gConnected;    // per window: rate weights of a connected pixel (size 0 = NaN)
 };
+
+/// Σ a[k]·b[k], k < n, with four partial sums (short loops, n ≲ 100).
+inline double dot(const double* a, const double* b, int n) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int k = 0;
+  for (; k + 4 <= n; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  for (; k < n; ++k) s0 += a[k] * b[k];
+  return (s0 + s1) + (s2 + s3);
+}
 
 /// Union-find over dates, labelled so that date 0's component is 0 (labels in order of first date).
 void components(const Context& c, const std::vector<int>& idx, const double* w, std::vector<int>& parent, std::vector<int>& comp) {
@@ -87,18 +102,18 @@ struct Factor {
   std::vector<double> rateVar;         // per window: gᵀ Σ_φ g (unit scale)
 };
 
-void rateWeights(const Context& c, Factor& f) {
+/// Rate weights g per window for the date components `comp` (the slope is gᵀ d).
+void slopeWeights(const Context& c, const std::vector<int>& comp, std::vector<VectorXd>& gs) {
   const std::size_t nw = c.windowDates.size();
-  f.g.resize(nw);
-  f.rateVar.assign(nw, std::numeric_limits<double>::quiet_NaN());
+  gs.resize(nw);
   for (std::size_t k = 0; k < nw; ++k) {
-    VectorXd& g = f.g[k];
+    VectorXd& g = gs[k];
     g.setZero(c.nd);
     // One intercept per component: slope = Σ_c Σ_i (t_i − t̄_c)(u_i − ū_c) / Σ_c Σ_i (t_i − t̄_c)².
     double den = 0.0;
     const auto& ds = c.windowDates[k];
     std::vector<std::pair<int, int>> byComp;  // (comp, date)
-    for (int d : ds) byComp.emplace_back(f.comp[static_cast<std::size_t>(d)], d);
+    for (int d : ds) byComp.emplace_back(comp[static_cast<std::size_t>(d)], d);
     std::sort(byComp.begin(), byComp.end());
     for (std::size_t a = 0; a < byComp.size();) {
       std::size_t b = a;
@@ -117,8 +132,30 @@ void rateWeights(const Context& c, Factor& f) {
       continue;
     }
     g /= den;
-    const VectorXd rg = f.R * g.tail(c.n);
-    f.rateVar[k] = rg.squaredNorm();
+  }
+}
+
+void rateWeights(const Context& c, Factor& f) {
+  const std::size_t nw = c.windowDates.size();
+  if (f.connected) f.g = c.gConnected;  // one component: the same weights for every such pixel
+  else slopeWeights(c, f.comp, f.g);
+  f.rateVar.assign(nw, std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t k = 0; k < nw; ++k) {
+    if (f.g[k].size() == 0) continue;
+    if (!f.llt) {
+      f.rateVar[k] = (f.R * f.g[k].tail(c.n)).squaredNorm();
+      continue;
+    }
+    // ‖R g‖² with R lower triangular (column-major), without a temporary.
+    const int n = c.n;
+    f.tmp.setZero(n, 1);
+    double* t = f.tmp.data();
+    const double* g = f.g[k].data() + 1;
+    for (int j = 0; j < n; ++j) {
+      const double* Rj = f.R.data() + static_cast<std::ptrdiff_t>(j) * n;
+      for (int i = j; i < n; ++i) t[i] += Rj[i] * g[j];
+    }
+    f.rateVar[k] = dot(t, t, n);
   }
 }
 
@@ -143,27 +180,26 @@ void factorize(const Context& c, const std::vector<int>& idx, const std::vector<
         f.N(j, i) -= wq;
       }
     }
-    // Small dense Cholesky N = L Lᵀ in place (lower triangle) and R = L⁻¹, written as plain loops:
-    // at n ≈ 30 they beat the blocked library kernels, whose packing dominates at this size.
-    auto& A = f.N;  // row-major: the inner loops below run along rows
+    // Small dense Cholesky N = L Lᵀ in place (lower triangle) and R = L⁻¹, written as plain loops
+    // over contiguous rows: at n ≈ 30 they beat the blocked library kernels, whose packing dominates.
+    double* A = f.N.data();  // row-major: row i at A + i·n
     bool pd = true;
     double dmax = 0.0, dmin = std::numeric_limits<double>::infinity();
     for (int j = 0; j < n && pd; ++j) {
-      double d = A(j, j);
-      for (int k = 0; k < j; ++k) d -= A(j, k) * A(j, k);
+      double* Aj = A + static_cast<std::ptrdiff_t>(j) * n;
+      const double d = Aj[j] - dot(Aj, Aj, j);
       if (!(d > 0.0)) {
         pd = false;
         break;
       }
       const double ljj = std::sqrt(d);
-      A(j, j) = ljj;
+      Aj[j] = ljj;
       dmax = std::max(dmax, ljj);
       dmin = std::min(dmin, ljj);
       const double inv = 1.0 / ljj;
       for (int i = j + 1; i < n; ++i) {
-        double v = A(i, j);
-        for (int k = 0; k < j; ++k) v -= A(i, k) * A(j, k);
-        A(i, j) = v * inv;
+        double* Ai = A + static_cast<std::ptrdiff_t>(i) * n;
+        Ai[j] = (Ai[j] - dot(Ai, Aj, j)) * inv;
       }
     }
     // cond(N) = cond(L)² ≳ (dmax/dmin)²; keep the Cholesky path only when comfortably regular.
@@ -172,12 +208,13 @@ void factorize(const Context& c, const std::vector<int>& idx, const std::vector<
       f.rank = n;
       MatrixXd& R = f.R;
       R.setZero(n, n);
+      // Column j of R (column-major, contiguous): R(i, j) = −Σ_{j≤k<i} L(i, k) R(k, j) / L(i, i).
       for (int j = 0; j < n; ++j) {
-        R(j, j) = 1.0 / A(j, j);
+        double* Rj = R.data() + static_cast<std::ptrdiff_t>(j) * n;
+        Rj[j] = 1.0 / A[static_cast<std::ptrdiff_t>(j) * n + j];
         for (int i = j + 1; i < n; ++i) {
-          double v = 0.0;
-          for (int k = j; k < i; ++k) v -= A(i, k) * R(k, j);
-          R(i, j) = v / A(i, i);
+          const double* Ai = A + static_cast<std::ptrdiff_t>(i) * n;
+          Rj[i] = -dot(Ai + j, Rj + j, i - j) / Ai[i];
         }
       }
     }
@@ -224,8 +261,26 @@ void solve(const Context& c, const Factor& f, const std::vector<int>& idx, const
       if (pr.first > 0) phi.row(pr.first - 1) -= wq * Y.row(q);
     }
     // φ = N⁻¹ b = Rᵀ (R b) with R = L⁻¹ lower triangular.
-    f.tmp.noalias() = f.R.triangularView<Eigen::Lower>() * phi;
-    phi.noalias() = f.R.transpose().triangularView<Eigen::Upper>() * f.tmp;
+    if (phi.cols() <= 2) {
+      // One or two pixels: plain column loops (the library's triangular products pack as for a
+      // large matrix).
+      const int n = c.n;
+      f.tmp.resize(n, 1);
+      double* t = f.tmp.data();
+      for (Eigen::Index col = 0; col < phi.cols(); ++col) {
+        double* b = phi.col(col).data();
+        std::fill(t, t + n, 0.0);
+        for (int k = 0; k < n; ++k) {  // t += R(:, k) b_k over the lower triangle
+          const double* Rk = f.R.data() + static_cast<std::ptrdiff_t>(k) * n;
+          const double bk = b[k];
+          for (int i = k; i < n; ++i) t[i] += Rk[i] * bk;
+        }
+        for (int k = 0; k < n; ++k) b[k] = dot(f.R.data() + static_cast<std::ptrdiff_t>(k) * n + k, t + k, n - k);
+      }
+    } else {
+      f.tmp.noalias() = f.R.triangularView<Eigen::Lower>() * phi;
+      phi.noalias() = f.R.transpose().triangularView<Eigen::Upper>() * f.tmp;
+    }
   } else {
     VectorXd sw(mv);
     for (int q = 0; q < mv; ++q) sw(q) = std::sqrt(w[static_cast<std::size_t>(q)]);
@@ -316,8 +371,8 @@ double median(std::vector<double>& v) {
 
 /// Per-thread scratch for one block.
 struct Scratch {
-  std::vector<double> y, s;     // all pairs of a pixel
   std::vector<int> idx;         // valid pairs
+  std::vector<double> y, s;
   std::vector<double> w0, w, yv, wr, wrNew, absu, scaleBuf;
   std::string key;
   Factor f;
@@ -558,6 +613,7 @@ InversionResult invert(const SbasNetwork& net, const std::vector<ComponentStack>
       if (!(net.dates[static_cast<std::size_t>(d)] < w.start) && !(w.end < net.dates[static_cast<std::size_t>(d)])) ds.push_back(d);
     c.windowDates.push_back(std::move(ds));
   }
+  slopeWeights(c, std::vector<int>(static_cast<std::size_t>(c.nd), 0), c.gConnected);
 
   for (const auto& cs : components) {
     const std::string key = "timeseries." + (cs.name.empty() ? std::string("component") : cs.name);
