@@ -95,7 +95,7 @@ Scenario::Scenario(std::uint64_t seedIn, double scaleIn) : seed(seedIn), scale(s
             {DateTime(2015, 7, 27), DateTime(2016, 10, 3), 17.0, "initial acceleration"},
             {DateTime(2016, 10, 3), DateTime(2018, 5, 28), 35.0, "medium-term acceleration"},
             {DateTime(2018, 5, 28), failure, 92.0, "sliding (accelerating to failure)"}};
-  creepStart_ = acquisitions.front().date.dateOnly();
+  creepStart_ = acquisitions.front().date;  // displacement is zero at the first acquisition
   const int days = static_cast<int>(failure.secondsSince(creepStart_) / 86400.0);
   creepTable_.assign(static_cast<std::size_t>(days) + 1, 0.0);
   for (int d = 1; d <= days; ++d) {
@@ -198,6 +198,19 @@ Vec3 Scenario::perCreep(double e, double n) const {
   const double a = amplitude(e, n);
   if (a == 0.0) return Vec3::Zero();
   return a * direction(e, n);
+}
+
+Vec3 Scenario::perCreepOfMaterialAt(double e, double n, double creepNow) const {
+  double e0 = e, n0 = n;
+  Vec3 g = perCreep(e0, n0);
+  for (int it = 0; it < 8 && g.squaredNorm() > 0.0; ++it) {  // contraction: |∇g|·creep ≪ 1
+    e0 = e - creepNow * g.x();
+    n0 = n - creepNow * g.y();
+    g = perCreep(e0, n0);
+  }
+  // Material that came from outside the slide keeps still; material that left a place leaves still
+  // ground behind only outside the polygon, where perCreep is zero anyway.
+  return g;
 }
 
 Vec3 Scenario::displacement(double e, double n, const DateTime& t) const { return creep(t) * perCreep(e, n); }

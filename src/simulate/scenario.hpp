@@ -65,6 +65,11 @@ class Scenario {
   Vec3 displacement(double e, double n, const DateTime& t) const;
   /// Displacement per metre of creep (ENU, m/m): displacement = creep(t) · perCreep(e, n).
   Vec3 perCreep(double e, double n) const;
+  /// Displacement per metre of creep (ENU, m/m) of the material that lies at (e, n) when the creep
+  /// is `creepNow` (m): the origin X0 solves X0 + creepNow · perCreep(X0) = (e, n) horizontally
+  /// (fixed point). The truth is attributed this way, because images co-registered to the master
+  /// show at each place the material that is there at the master date.
+  Vec3 perCreepOfMaterialAt(double e, double n, double creepNow) const;
   /// Calibrates directions and amplitudes so that, in the master geometry (LOS and flight unit
   /// vectors at P2 and P4 given), P2 reaches the paper's LOS/azimuth ratio and P4 its LOS ratio.
   void calibrate(const Vec3& losP2, const Vec3& flightP2, const Vec3& losP4, const Vec3& flightP4);

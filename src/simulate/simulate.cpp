@@ -64,9 +64,10 @@ std::string fmt(double v, int prec = 6) {
   return s.str();
 }
 
-// The scene geometry of acquisition k with its TRUE orbit, on a grid centred on the scene centre.
+// The scene geometry of acquisition k with its TRUE orbit (designed to see the scene centre at
+// centreHeight), on a grid of length × width centred on the ground point (gridE, 0) m (height gridH).
 geometry::SceneGeometry designScene(const Scenario& sc, std::size_t k, double centreHeight, std::int64_t length,
-                                    std::int64_t width) {
+                                    std::int64_t width, double gridE = 0.0, double gridH = 0.0) {
   const auto& a = sc.acquisitions[k];
   const auto& p = sc.platforms[static_cast<std::size_t>(a.platform)];
   auto d = a.platform == 0 ? geometry::OrbitDesign::palsar1Fbs(sc.lon0, sc.lat0, geometry::PassDirection::Descending, a.date)
@@ -82,13 +83,16 @@ geometry::SceneGeometry designScene(const Scenario& sc, std::size_t k, double ce
   g.rangePixelSpacing = p.rangeSpacing;
   g.length = length;
   g.width = width;
-  // Centre pixel on the scene centre.
+  // Centre pixel on the grid centre.
   const Ellipsoid ell;
+  double gridLon, gridLat;
+  sc.toLonLat(gridE, 0.0, gridLon, gridLat);
+  if (gridE == 0.0) gridH = centreHeight;
   g.sensingStart = a.date;
   g.startingRange = 800e3;
   geometry::SceneGeometry probe(orbit, g);
   double t = std::numeric_limits<double>::quiet_NaN(), r;
-  if (geometry::geo2rdr(ell.toXyz({sc.lon0 * kDeg, sc.lat0 * kDeg, centreHeight}), probe, t, r) != Status::Ok)
+  if (geometry::geo2rdr(ell.toXyz({gridLon * kDeg, gridLat * kDeg, gridH}), probe, t, r) != Status::Ok)
     throw NoConvergence("simulator: the designed orbit does not see the scene centre");
   g.sensingStart = orbit.toDateTime(t - 0.5 * static_cast<double>(length - 1) * g.azimuthTimeInterval);
   g.startingRange = r - 0.5 * static_cast<double>(width - 1) * g.rangePixelSpacing;
@@ -254,10 +258,13 @@ SimSummary simulateStack(const SimParams& params) {
   // --- Terrain: DEM grid (1 arcsec, EPSG:4326) over the scene with margins.
   const double halfE = 0.5 * static_cast<double>(W) * 4.291 / std::sin(36.0 * kDeg) + 900.0;
   const double halfN = 0.5 * static_cast<double>(L) * 3.4 + 900.0;
+  // The tiny master is centred 700 m west of the scene centre, so that its 256 × 256 px hold stable
+  // ground, the river, the layover of the west wall and most of the slide; the others on the centre.
+  const double centreE = params.size == SimSize::Tiny ? -700.0 : 0.0;
   Ground ground;
   ground.d = params.size == SimSize::Full ? 5.0 : 2.5;
-  ground.e0 = -halfE - 700.0;
-  ground.e1 = halfE + 700.0;
+  ground.e0 = centreE - halfE - 700.0;
+  ground.e1 = centreE + halfE + 700.0;
   ground.n0 = -halfN - 700.0;
   ground.n1 = halfN + 700.0;
   double lonMin, latMin, lonMax, latMax;
@@ -287,7 +294,13 @@ SimSummary simulateStack(const SimParams& params) {
             ground.dem.maxHeight());
 
   // --- Master (final master: the central PALSAR-2 scene) and calibration of the slide motion.
-  const geometry::SceneGeometry master = designScene(sc, mi, hc, L, W);
+  double gridH;
+  {
+    double lon, lat;
+    sc.toLonLat(centreE, 0.0, lon, lat);
+    ground.dem.heightDeg(lon, lat, gridH);
+  }
+  const geometry::SceneGeometry master = designScene(sc, mi, hc, L, W, centreE, gridH);
   auto viewAt = [&](const geometry::SceneGeometry& g, double e, double n, geometry::TargetView& v) {
     double lon, lat, h;
     sc.toLonLat(e, n, lon, lat);
@@ -400,8 +413,10 @@ SimSummary simulateStack(const SimParams& params) {
               std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count());
   }
 
-  // --- Truth, streamed in blocks of rows.
+  // --- Truth, streamed in blocks of rows. Every place is given the displacement of the material
+  // that lies there at the master date (what co-registered images show).
   const std::string tdir = out + "/truth";
+  const double creepMaster = sc.creep(sc.acquisitions[mi].date);
   // True lookups master pixel -> scene pixel (static terrain, true orbits and DEM).
   for (std::size_t s = 0; s < rendered.size(); ++s) {
     const std::string id = sc.acquisitions[rendered[s]].id;
@@ -446,7 +461,7 @@ SimSummary simulateStack(const SimParams& params) {
                                  if (!(lon(r, c) == lon(r, c))) continue;  // outside the DEM: zero displacement
                                  double e, n;
                                  sc.toEN(lon(r, c), lat(r, c), e, n);
-                                 pb.g[p] = sc.perCreep(e, n);
+                                 pb.g[p] = sc.perCreepOfMaterialAt(e, n, creepMaster);
                                  pb.los[p] = Vec3(le(r, c), ln(r, c), lu(r, c));
                                  pb.flight[p] = Vec3(fe(r, c), fn(r, c), fu(r, c));
                                }
@@ -483,7 +498,7 @@ SimSummary simulateStack(const SimParams& params) {
                                  geometry::TargetView v;
                                  geometry::viewFromTarget(master, {lon * kDeg, lat * kDeg, h}, v);
                                  const auto p = static_cast<std::size_t>(r * pb.cols + c);
-                                 pb.g[p] = sc.perCreep(e, n);
+                                 pb.g[p] = sc.perCreepOfMaterialAt(e, n, creepMaster);
                                  pb.los[p] = v.losEnu;
                                  pb.flight[p] = v.flightEnu;
                                }
@@ -497,9 +512,13 @@ SimSummary simulateStack(const SimParams& params) {
     std::ostringstream csv;
     csv << "point,date,los_m,az_m,east_m,north_m,up_m\n";
     for (int p = 0; p < 4; ++p) {
+      // The point is the material that started at pointsEN; its place is where it is at the master
+      // date (what the co-registered products show there).
       const double e = sc.pointsEN[static_cast<std::size_t>(p)][0], n = sc.pointsEN[static_cast<std::size_t>(p)][1];
-      double lon, lat, h;
-      sc.toLonLat(e, n, lon, lat);
+      const Vec3 gm = sc.perCreep(e, n);
+      double lon, lat, h, lonOrigin, latOrigin;
+      sc.toLonLat(e + creepMaster * gm.x(), n + creepMaster * gm.y(), lon, lat);
+      sc.toLonLat(e, n, lonOrigin, latOrigin);
       ground.dem.heightDeg(lon, lat, h);
       geometry::TargetView v;
       geometry::viewFromTarget(master, {lon * kDeg, lat * kDeg, h}, v);
@@ -510,6 +529,7 @@ SimSummary simulateStack(const SimParams& params) {
       }
       const Vec3 uLast = sc.displacement(e, n, sc.acquisitions.back().date);
       points.push_back({{"name", "P" + std::to_string(p + 1)}, {"lon", lon}, {"lat", lat}, {"height_m", h},
+                        {"lon_first_date", lonOrigin}, {"lat_first_date", latOrigin},
                         {"master_line", v.time}, {"final_los_m", uLast.dot(v.losEnu)}, {"final_az_m", -uLast.dot(v.flightEnu)},
                         {"final_downslope_m", uLast.norm()}});
     }
@@ -543,6 +563,7 @@ SimSummary simulateStack(const SimParams& params) {
     writeText(out + "/precipitation.csv", csv.str());
   }
   json truth = {{"orthotrack_truth", 1},
+                {"simulator_version", kSimulatorVersion},
                 {"preset", params.preset},
                 {"seed", params.seed},
                 {"size", stack.name},

@@ -25,6 +25,12 @@ namespace orthotrack::simulate {
 
 /// Master grid sizes: tiny 256 × 256 px (tests), small 1000 × 1000 (demo and CI), medium
 /// 3000 × 3000, full 10 000 × 10 000 (scale benchmarks; scatterers every 5 m instead of 2.5 m).
+/// Version of the simulated scene (terrain, geometry, noise and motion models). Written to
+/// truth/truth.json as `simulator_version`; a cached stack with another version is stale.
+/// 2: PALSAR-2 off-nadir 33.05° (Figure-1 pair B_perp ≈ 28 km), stable coherence γ∞ 0.20, τ 60 d,
+///    table-based speckle draws.
+inline constexpr int kSimulatorVersion = 2;
+
 enum class SimSize { Tiny, Small, Medium, Full };
 SimSize parseSimSize(const std::string& s);  ///< "tiny" | "small" | "medium" | "full"
 const char* simSizeName(SimSize s);
