@@ -316,6 +316,58 @@ TEST(Orbits, DesignRejectsImpossibleGeometry) {
   expectThrowsWithKey([&] { designOrbit(d); }, "orbit_design.altitude");
 }
 
+// The scene's precomputed interpolant: the same polynomial as Orbit::interpolate, its acceleration
+// the derivative of the velocity; geo2rdr through it (with the early Newton stop) agrees with
+// geo2rdr on the core orbit.
+TEST(Orbits, PrecomputedInterpolatorMatchesCore) {
+  const SceneGeometry sc = test::makeScene(98.7, 31.1, 3000.0, LookSide::Right, PassDirection::Ascending, 100, 100);
+  const Orbit& o = sc.orbit();
+  const OrbitInterpolator& ip = sc.interpolator();
+  EXPECT_EQ(ip.order(), 8);
+  EXPECT_GT(ip.maxJerk(), 0.0);
+  EXPECT_LT(ip.maxJerk(), 0.1);  // m/s³ for a LEO orbit (ω²·v ≈ 0.008)
+  double dp = 0, dv = 0, da = 0;
+  for (double t = o.startTime(); t <= o.endTime(); t += 0.731) {
+    Vec3 p0, v0, p1, v1, a1, pa, va, pb, vb;
+    ASSERT_EQ(o.interpolate(t, p0, v0), Status::Ok);
+    ASSERT_EQ(ip.interpolate(t, p1, v1, &a1), Status::Ok);
+    dp = std::max(dp, (p0 - p1).norm());
+    dv = std::max(dv, (v0 - v1).norm());
+    const double h = 1e-3;
+    if (o.interpolate(t - h, pa, va) == Status::Ok && o.interpolate(t + h, pb, vb) == Status::Ok)
+      da = std::max(da, ((vb - va) / (2 * h) - a1).norm());
+  }
+  EXPECT_LT(dp, 1e-6);
+  EXPECT_LT(dv, 1e-9);
+  EXPECT_LT(da, 1e-5);
+  Vec3 p, v;
+  EXPECT_EQ(ip.interpolate(o.endTime() + 1.0, p, v), Status::OutOfDomain);
+  // Another order is recovered from the orbit.
+  const Orbit o5(o.stateVectors(), 5);
+  const OrbitInterpolator ip5(o5);
+  EXPECT_EQ(ip5.order(), 5);
+  Vec3 q0, w0, q1, w1;
+  ASSERT_EQ(o5.interpolate(12.34, q0, w0), Status::Ok);
+  ASSERT_EQ(ip5.interpolate(12.34, q1, w1), Status::Ok);
+  EXPECT_LT((q0 - q1).norm(), 1e-6);
+  // geo2rdr: scene (precomputed, early stop) vs core orbit (strict tolerance on the step).
+  const Ellipsoid ell;
+  double worstT = 0, worstR = 0;
+  for (int i = 0; i < 7; ++i)
+    for (int j = 0; j < 7; ++j) {
+      const Vec3 x = ell.toXyz({(98.65 + 0.015 * i) * kDeg, (31.05 + 0.015 * j) * kDeg, 500.0 * i});
+      double t1 = kNaN, r1, t2 = kNaN, r2;
+      ASSERT_EQ(geo2rdr(x, sc, t1, r1), Status::Ok);
+      Geo2RdrParams strict;
+      strict.timeTolerance = 1e-11;
+      ASSERT_EQ(geo2rdr(x, o, LUT2d(), sc.wavelength(), t2, r2, strict), Status::Ok);
+      worstT = std::max(worstT, std::abs(t1 - t2));
+      worstR = std::max(worstR, std::abs(r1 - r2));
+    }
+  EXPECT_LT(worstT, 1e-9);
+  EXPECT_LT(worstR, 1e-5);
+}
+
 TEST(Orbits, HermiteResamplingKeepsNodesAndFollowsTheOrbit) {
   const auto d = OrbitDesign::palsar1Fbs(10.0, 45.0, PassDirection::Ascending, DateTime(2010, 1, 1, 10, 0, 0.0));
   auto d60 = d;
