@@ -52,9 +52,13 @@ class GdalSource {
  private:
   const io::RasterReader& reader(const std::string& path) {
     auto it = readers_.find(path);
-    if (it == readers_.end()) it = readers_.emplace(path, std::make_unique<io::RasterReader>(path)).first;
+    if (it == readers_.end()) {
+      if (readers_.size() >= kMaxOpen) readers_.clear();  // long lists: stay well below the open-file limit
+      it = readers_.emplace(path, std::make_unique<io::RasterReader>(path)).first;
+    }
     return *it->second;
   }
+  static constexpr std::size_t kMaxOpen = 256;
   std::map<std::string, std::unique_ptr<io::RasterReader>> readers_;
 };
 
@@ -101,9 +105,18 @@ class InvertVerb : public Verb {
     p.minPairs = minPairs_;
     p.validate();
     GdalSource gdal;
-    const auto res = timeseries::invertPairList(pairs_, p, gdal.source(), component_);
     const auto list = timeseries::readPairList(pairs_);
-    const auto& first = gdal.info(list.front().path);
+    // Rows read per chunk: all pairs (and σ) of a chunk in about 1 GiB, at most 256 rows.
+    std::int64_t chunkRows = 256;
+    try {
+      const auto width = std::max<std::int64_t>(1, gdal.info(list.front().path).width);
+      const auto perRow = static_cast<std::int64_t>(list.size()) * width * 2 * static_cast<std::int64_t>(sizeof(float));
+      chunkRows = std::clamp<std::int64_t>((std::int64_t{1} << 30) / perRow, 1, 256);
+    } catch (const Error&) {
+      // The first raster does not open: invertPairList reports it with its line.
+    }
+    const auto res = timeseries::invertPairList(pairs_, p, gdal.source(), component_, chunkRows);
+    const io::RasterInfo first = gdal.info(list.front().path);  // a copy: the reader cache may be cleared
     workflow::TimeseriesProductOptions o;
     if (first.georeferenced) o.geo = &first.geo;
     o.conventions = "displacement in m relative to the first date, from pairs observing d(date2) - d(date1) (" + pairs_ + ")";
