@@ -21,6 +21,11 @@ enum class PlanKind : int {
   c2c_2d_bwd = 5,
   r2c_2d = 6,        // n0 × n1 real -> n0 × (n1/2+1) complex, out of place
   c2r_2d = 7,        // n0 × (n1/2+1) complex -> n0 × n1 real, out of place (destroys its input)
+  pairs_fwd = 8,     // howmany forward c2c transforms of length n1 in split format: real parts from
+                     // rows 2j, imaginary parts from rows 2j+1 of a real array (row stride n1) ->
+                     // split output arrays re/im (row stride n1); two real rows per transform
+  pairs_bwd = 9,     // howmany backward c2c, split input arrays re/im (row stride n1) -> real
+                     // parts to rows 2j, imaginary parts to rows 2j+1 of a real array
 };
 
 fftwf_plan plan(PlanKind kind, int n0, int n1, int howmany, bool measure);

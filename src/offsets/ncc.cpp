@@ -70,6 +70,27 @@ fftwf_plan plan(PlanKind kind, int n0, int n1, int howmany, bool measure) {
       p = fftwf_plan_dft_c2r_2d(n0, n1, in.get(), out.get(), flags);
       break;
     }
+    // Split-format plans: FFTW's new-array execution requires the same distance between the
+    // real and imaginary arrays as at planning, so the layout is fixed here and followed by the
+    // callers: imaginary parts howmany·n1 floats after the real parts, in one block.
+    case PlanKind::pairs_fwd:
+    case PlanKind::pairs_bwd: {
+      const std::size_t span = static_cast<std::size_t>(howmany) * n1;
+      auto real = fftwAlloc<float>(span * 2 + static_cast<std::size_t>(n1));
+      auto split = fftwAlloc<float>(2 * span);
+      float* re = split.get();
+      float* im = split.get() + span;
+      fftwf_iodim dim{n1, 1, 1};
+      if (kind == PlanKind::pairs_fwd) {
+        fftwf_iodim many{howmany, 2 * n1, n1};
+        p = fftwf_plan_guru_split_dft(1, &dim, 1, &many, real.get(), real.get() + n1, re, im, flags);
+      } else {
+        // A backward transform is a forward one with real and imaginary parts swapped.
+        fftwf_iodim many{howmany, n1, 2 * n1};
+        p = fftwf_plan_guru_split_dft(1, &dim, 1, &many, im, re, real.get() + n1, real.get(), flags);
+      }
+      break;
+    }
     case PlanKind::c2c_2d_fwd:
     case PlanKind::c2c_2d_bwd: {
       auto in = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * n1);
@@ -105,12 +126,53 @@ int smoothSize(int n) {
 
 struct NccCorrelator::Impl {
   int R, C, SR, SC, LR, LC, Nr, Nc, Nh;
-  FftwPtr<float> chip, search, out;
+  FftwPtr<float> chip, search, out;  // R+1, SR+1, LR+1 rows of Nc (the extra row stays zero)
+  FftwPtr<float> pairs;  // split spectra of row pairs: h·Nc real parts then h·Nc imaginary parts
+  // Half spectra, Nr + 1 rows of Nh (the extra row takes the unused half of a pair).
   FftwPtr<fftwf_complex> specA, specB;
   std::vector<float> v1, v2;  // vertical sliding sums of the search chip and its square (SC each)
   std::vector<float> var;     // window variances of one lag row (LC)
   fftwf_plan rowChip, rowSearch, colF, colB, rowInv;
 };
+
+namespace {
+// Half spectra X and Y (Nh = N/2 + 1 values) of two real rows x and y from the DFT Z of x + i·y
+// (split zr/zi, length N): X = (Z(k) + conj Z(N−k))/2, Y = (Z(k) − conj Z(N−k))/(2i).
+// Plain loops over k that the compiler vectorizes (reversed reads, interleaved stores).
+void splitPair(const float* zr, const float* zi, int N, int Nh, float* X, float* Y) {
+  X[0] = zr[0];
+  X[1] = 0.0f;
+  Y[0] = zi[0];
+  Y[1] = 0.0f;
+  for (int k = 1; k < Nh; ++k) {
+    const float a = zr[k], b = zi[k], c = zr[N - k], d = zi[N - k];
+    X[2 * k] = 0.5f * (a + c);
+    X[2 * k + 1] = 0.5f * (b - d);
+    Y[2 * k] = 0.5f * (b + d);
+    Y[2 * k + 1] = 0.5f * (c - a);
+  }
+}
+// Full spectrum Z = X + i·Y (split zr/zi, length N) of the real rows whose half spectra are X and
+// Y (Hermitian: X(N−k) = conj X(k)). The imaginary parts of X(0), Y(0) and, N even, X(N/2), Y(N/2)
+// are ignored, as a c2r transform does.
+void mergePair(const float* X, const float* Y, int N, float* zr, float* zi) {
+  const int Nh = N / 2 + 1;
+  for (int k = 1; k < Nh; ++k) {
+    zr[k] = X[2 * k] - Y[2 * k + 1];
+    zi[k] = X[2 * k + 1] + Y[2 * k];
+  }
+  for (int k = 1; k < N - Nh + 1; ++k) {  // Z(N−k) = conj X(k) + i·conj Y(k), N − k ≥ Nh
+    zr[N - k] = X[2 * k] + Y[2 * k + 1];
+    zi[N - k] = Y[2 * k] - X[2 * k + 1];
+  }
+  zr[0] = X[0];
+  zi[0] = Y[0];
+  if (N % 2 == 0) {
+    zr[N / 2] = X[N];
+    zi[N / 2] = Y[N];
+  }
+}
+}  // namespace
 
 NccCorrelator::NccCorrelator(int rows, int cols, int search_rows, int search_cols, bool measure)
     : impl_(std::make_unique<Impl>()) {
@@ -127,19 +189,23 @@ NccCorrelator::NccCorrelator(int rows, int cols, int search_rows, int search_col
   m.Nr = smoothSize(search_rows);
   m.Nc = smoothSize(search_cols);
   m.Nh = m.Nc / 2 + 1;
-  m.chip = fftwAlloc<float>(static_cast<std::size_t>(m.R) * m.Nc);
-  m.search = fftwAlloc<float>(static_cast<std::size_t>(m.SR) * m.Nc);
-  m.out = fftwAlloc<float>(static_cast<std::size_t>(m.LR) * m.Nc);
-  m.specA = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr) * m.Nh);
-  m.specB = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr) * m.Nh);
+  m.chip = fftwAlloc<float>(static_cast<std::size_t>(m.R + 1) * m.Nc);
+  m.search = fftwAlloc<float>(static_cast<std::size_t>(m.SR + 1) * m.Nc);
+  m.out = fftwAlloc<float>(static_cast<std::size_t>(m.LR + 1) * m.Nc);
+  const std::size_t pairs = static_cast<std::size_t>((std::max({m.R, m.SR, m.LR}) + 1) / 2);
+  m.pairs = fftwAlloc<float>(2 * pairs * m.Nc);
+  m.specA = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr + 1) * m.Nh);
+  m.specB = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr + 1) * m.Nh);
   m.v1.assign(static_cast<std::size_t>(m.SC), 0.0f);
   m.v2.assign(static_cast<std::size_t>(m.SC), 0.0f);
   m.var.assign(static_cast<std::size_t>(m.LC), 0.0f);
-  m.rowChip = detail::plan(PlanKind::r2c_rows, 0, m.Nc, m.R, measure);
-  m.rowSearch = detail::plan(PlanKind::r2c_rows, 0, m.Nc, m.SR, measure);
+  // Row transforms of two real rows at once (one complex transform, then split): measured 2–3×
+  // faster than FFTW's batched r2c rows here.
+  m.rowChip = detail::plan(PlanKind::pairs_fwd, 0, m.Nc, (m.R + 1) / 2, measure);
+  m.rowSearch = detail::plan(PlanKind::pairs_fwd, 0, m.Nc, (m.SR + 1) / 2, measure);
   m.colF = detail::plan(PlanKind::c2c_cols_fwd, m.Nr, 0, m.Nh, measure);
   m.colB = detail::plan(PlanKind::c2c_cols_bwd, m.Nr, 0, m.Nh, measure);
-  m.rowInv = detail::plan(PlanKind::c2r_rows, 0, m.Nc, m.LR, measure);
+  m.rowInv = detail::plan(PlanKind::pairs_bwd, 0, m.Nc, (m.LR + 1) / 2, measure);
 }
 
 NccCorrelator::~NccCorrelator() = default;
@@ -159,8 +225,9 @@ float* NccCorrelator::searchBuffer() { return impl_->search.get(); }
 std::int64_t NccCorrelator::bufferStride() const { return impl_->Nc; }
 std::size_t NccCorrelator::bytes() const {
   const auto& m = *impl_;
-  return sizeof(float) * (static_cast<std::size_t>(m.R + m.SR + m.LR) * m.Nc + 2u * m.SC + m.LC) +
-         2 * sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nr) * m.Nh;
+  const std::size_t pairs = static_cast<std::size_t>((std::max({m.R, m.SR, m.LR}) + 1) / 2);
+  return sizeof(float) * (static_cast<std::size_t>(m.R + m.SR + m.LR + 3) * m.Nc + 2 * pairs * m.Nc + 2u * m.SC + m.LC) +
+         2 * sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nr + 1) * m.Nh;
 }
 
 int NccCorrelator::correlate(RasterView<const float> chip, RasterView<const float> search, RasterView<float> out) {
@@ -196,31 +263,43 @@ int NccCorrelator::run(double energy, RasterView<float> out) {
     for (int k = 0; k < m.LR; ++k) std::fill(out.row(k), out.row(k) + m.LC, 0.0f);
     return 0;
   }
-  const std::size_t rowBytes = sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nh);
-    // Forward transforms: rows first (only the rows that hold data), zero the rest, then columns.
-  fftwf_execute_dft_r2c(m.rowChip, m.chip.get(), m.specA.get());
-  std::memset(m.specA.get() + static_cast<std::size_t>(m.R) * m.Nh, 0, rowBytes * static_cast<std::size_t>(m.Nr - m.R));
-  fftwf_execute_dft(m.colF, m.specA.get(), m.specA.get());
-  fftwf_execute_dft_r2c(m.rowSearch, m.search.get(), m.specB.get());
-  if (m.Nr > m.SR)
-    std::memset(m.specB.get() + static_cast<std::size_t>(m.SR) * m.Nh, 0,
-                rowBytes * static_cast<std::size_t>(m.Nr - m.SR));
-  fftwf_execute_dft(m.colF, m.specB.get(), m.specB.get());
+  // Forward transforms: rows first (only the rows that hold data, two real rows per complex
+  // transform), zero the rest, then columns. Spectra are kept in split format.
+  const std::size_t nh = static_cast<std::size_t>(m.Nh), nc = static_cast<std::size_t>(m.Nc);
+  float* pre = m.pairs.get();
+  auto forward = [&](fftwf_plan plan, float* rows, int n, fftwf_complex* spec) {
+    float* pim = pre + static_cast<std::size_t>((n + 1) / 2) * nc;  // the plan's layout
+    fftwf_execute_split_dft(plan, rows, rows + m.Nc, pre, pim);
+    for (int j = 0; 2 * j < n; ++j) {
+      // Y goes to row n (zeroed below, or the scratch row Nr) when n is odd.
+      float* x = &spec[static_cast<std::size_t>(2 * j) * nh][0];
+      splitPair(pre + j * nc, pim + j * nc, m.Nc, m.Nh, x, x + 2 * nh);
+    }
+    std::memset(spec + static_cast<std::size_t>(n) * nh, 0, sizeof(fftwf_complex) * nh * static_cast<std::size_t>(m.Nr + 1 - n));
+    fftwf_execute_dft(m.colF, spec, spec);
+  };
+  forward(m.rowChip, m.chip.get(), m.R, m.specA.get());
+  forward(m.rowSearch, m.search.get(), m.SR, m.specB.get());
   // Cross-power spectrum conj(A)·B, scaled for the unnormalized inverse.
   {
     const float scale = 1.0f / (float(m.Nr) * float(m.Nc));
     const float* A = &m.specA[0][0];
     float* B = &m.specB[0][0];
-    const std::size_t n = static_cast<std::size_t>(m.Nr) * m.Nh;
+    const std::size_t n = static_cast<std::size_t>(m.Nr) * nh;
     for (std::size_t i = 0; i < n; ++i) {
       const float ar = A[2 * i], ai = A[2 * i + 1], br = B[2 * i], bi = B[2 * i + 1];
       B[2 * i] = (ar * br + ai * bi) * scale;
       B[2 * i + 1] = (ar * bi - ai * br) * scale;
     }
   }
-  // Inverse: all columns, then only the LR rows of lags that are needed.
+  // Inverse: all columns, then only the LR rows of lags that are needed, two per transform.
   fftwf_execute_dft(m.colB, m.specB.get(), m.specB.get());
-  fftwf_execute_dft_c2r(m.rowInv, m.specB.get(), m.out.get());
+  float* pim = pre + static_cast<std::size_t>((m.LR + 1) / 2) * nc;
+  for (int j = 0; 2 * j < m.LR; ++j) {
+    const float* x = &m.specB[static_cast<std::size_t>(2 * j) * nh][0];
+    mergePair(x, x + 2 * nh, m.Nc, pre + j * nc, pim + j * nc);
+  }
+  fftwf_execute_split_dft(m.rowInv, pim, pre, m.out.get() + m.Nc, m.out.get());
 
   // Denominators from sliding sums of the search chip (vertical sums kept per column, then a
   // horizontal running sum per lag row). Sums of the square in double along each lag row.
