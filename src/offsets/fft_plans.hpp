@@ -15,8 +15,9 @@ namespace orthotrack::offsets::detail {
 enum class PlanKind : int {
   r2c_rows = 0,      // howmany real rows of length n1 (dist n1) -> complex rows (dist n1/2+1), out of place
   c2r_rows = 1,      // howmany complex rows (dist n1/2+1) -> real rows of length n1 (dist n1), out of place
-  c2c_cols_fwd = 2,  // n0-point transforms down the columns of an n0 × howmany complex array, in place
-  c2c_cols_bwd = 3,
+  c2c_cols_fwd = 2,  // n0-point transforms down the columns of an n0 × howmany complex array, out of
+                     // place (the input is kept: its zero rows stay zero)
+  c2c_cols_bwd = 3,  // the same, backward, in place
   c2c_2d_fwd = 4,    // n0 × n1 complex, out of place
   c2c_2d_bwd = 5,
   r2c_2d = 6,        // n0 × n1 real -> n0 × (n1/2+1) complex, out of place

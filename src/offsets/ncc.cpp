@@ -53,9 +53,10 @@ fftwf_plan plan(PlanKind kind, int n0, int n1, int howmany, bool measure) {
     case PlanKind::c2c_cols_fwd:
     case PlanKind::c2c_cols_bwd: {
       auto buf = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * howmany);
-      const int sign = kind == PlanKind::c2c_cols_fwd ? FFTW_FORWARD : FFTW_BACKWARD;
-      p = fftwf_plan_many_dft(1, &n0, howmany, buf.get(), nullptr, howmany, 1, buf.get(), nullptr, howmany, 1, sign,
-                              flags);
+      auto obuf = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(n0) * howmany);
+      const bool fwd = kind == PlanKind::c2c_cols_fwd;
+      p = fftwf_plan_many_dft(1, &n0, howmany, buf.get(), nullptr, howmany, 1, fwd ? obuf.get() : buf.get(), nullptr,
+                              howmany, 1, fwd ? FFTW_FORWARD : FFTW_BACKWARD, flags);
       break;
     }
     case PlanKind::r2c_2d: {
@@ -128,14 +129,20 @@ struct NccCorrelator::Impl {
   int R, C, SR, SC, LR, LC, Nr, Nc, Nh;
   FftwPtr<float> chip, search, out;  // R+1, SR+1, LR+1 rows of Nc (the extra row stays zero)
   FftwPtr<float> pairs;  // split spectra of row pairs: h·Nc real parts then h·Nc imaginary parts
-  // Half spectra, Nr + 1 rows of Nh (the extra row takes the unused half of a pair).
-  FftwPtr<fftwf_complex> specA, specB;
+  // Half spectra after the row transforms (Nr + 1 rows of Nh: rows past the data stay zero, the
+  // extra row takes the unused half of a pair) and after the column transforms (Nr rows).
+  FftwPtr<fftwf_complex> rowsA, rowsB, specA, specB;
   std::vector<float> v1, v2;  // vertical sliding sums of the search chip and its square (SC each)
   std::vector<float> var;     // window variances of one lag row (LC)
   fftwf_plan rowChip, rowSearch, colF, colB, rowInv;
 };
 
 namespace {
+typedef float v4f __attribute__((vector_size(16)));
+// Lanes (i0, i1, i2, i3) of v (GCC/Clang vector extensions).
+inline v4f shuffle4(v4f v, int i0, int i1, int i2, int i3) {
+  return v4f{v[i0], v[i1], v[i2], v[i3]};
+}
 // Half spectra X and Y (Nh = N/2 + 1 values) of two real rows x and y from the DFT Z of x + i·y
 // (split zr/zi, length N): X = (Z(k) + conj Z(N−k))/2, Y = (Z(k) − conj Z(N−k))/(2i).
 // Plain loops over k that the compiler vectorizes (reversed reads, interleaved stores).
@@ -194,6 +201,8 @@ NccCorrelator::NccCorrelator(int rows, int cols, int search_rows, int search_col
   m.out = fftwAlloc<float>(static_cast<std::size_t>(m.LR + 1) * m.Nc);
   const std::size_t pairs = static_cast<std::size_t>((std::max({m.R, m.SR, m.LR}) + 1) / 2);
   m.pairs = fftwAlloc<float>(2 * pairs * m.Nc);
+  m.rowsA = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr + 1) * m.Nh);
+  m.rowsB = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr + 1) * m.Nh);
   m.specA = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr + 1) * m.Nh);
   m.specB = fftwAlloc<fftwf_complex>(static_cast<std::size_t>(m.Nr + 1) * m.Nh);
   m.v1.assign(static_cast<std::size_t>(m.SC), 0.0f);
@@ -227,7 +236,7 @@ std::size_t NccCorrelator::bytes() const {
   const auto& m = *impl_;
   const std::size_t pairs = static_cast<std::size_t>((std::max({m.R, m.SR, m.LR}) + 1) / 2);
   return sizeof(float) * (static_cast<std::size_t>(m.R + m.SR + m.LR + 3) * m.Nc + 2 * pairs * m.Nc + 2u * m.SC + m.LC) +
-         2 * sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nr + 1) * m.Nh;
+         4 * sizeof(fftwf_complex) * static_cast<std::size_t>(m.Nr + 1) * m.Nh;
 }
 
 int NccCorrelator::correlate(RasterView<const float> chip, RasterView<const float> search, RasterView<float> out) {
@@ -267,26 +276,37 @@ int NccCorrelator::run(double energy, RasterView<float> out) {
   // transform), zero the rest, then columns. Spectra are kept in split format.
   const std::size_t nh = static_cast<std::size_t>(m.Nh), nc = static_cast<std::size_t>(m.Nc);
   float* pre = m.pairs.get();
-  auto forward = [&](fftwf_plan plan, float* rows, int n, fftwf_complex* spec) {
+  auto forward = [&](fftwf_plan plan, float* rows, int n, fftwf_complex* half, fftwf_complex* spec) {
     float* pim = pre + static_cast<std::size_t>((n + 1) / 2) * nc;  // the plan's layout
     fftwf_execute_split_dft(plan, rows, rows + m.Nc, pre, pim);
     for (int j = 0; 2 * j < n; ++j) {
-      // Y goes to row n (zeroed below, or the scratch row Nr) when n is odd.
-      float* x = &spec[static_cast<std::size_t>(2 * j) * nh][0];
-      splitPair(pre + j * nc, pim + j * nc, m.Nc, m.Nh, x, x + 2 * nh);
+      // Rows n … Nr − 1 of `half` are never written (zero); an odd n puts Y in the scratch row Nr.
+      float* x = &half[static_cast<std::size_t>(2 * j) * nh][0];
+      float* y = 2 * j + 1 < n ? x + 2 * nh : &half[static_cast<std::size_t>(m.Nr) * nh][0];
+      splitPair(pre + j * nc, pim + j * nc, m.Nc, m.Nh, x, y);
     }
-    std::memset(spec + static_cast<std::size_t>(n) * nh, 0, sizeof(fftwf_complex) * nh * static_cast<std::size_t>(m.Nr + 1 - n));
-    fftwf_execute_dft(m.colF, spec, spec);
+    fftwf_execute_dft(m.colF, half, spec);
   };
-  forward(m.rowChip, m.chip.get(), m.R, m.specA.get());
-  forward(m.rowSearch, m.search.get(), m.SR, m.specB.get());
+  forward(m.rowChip, m.chip.get(), m.R, m.rowsA.get(), m.specA.get());
+  forward(m.rowSearch, m.search.get(), m.SR, m.rowsB.get(), m.specB.get());
   // Cross-power spectrum conj(A)·B, scaled for the unnormalized inverse.
   {
     const float scale = 1.0f / (float(m.Nr) * float(m.Nc));
     const float* A = &m.specA[0][0];
     float* B = &m.specB[0][0];
     const std::size_t n = static_cast<std::size_t>(m.Nr) * nh;
-    for (std::size_t i = 0; i < n; ++i) {
+    // Two complex values per 4-lane vector: re = ar·br + ai·bi, im = ar·bi − ai·br.
+    const v4f pm = {1.0f, -1.0f, 1.0f, -1.0f}, sc = {scale, scale, scale, scale};
+    std::size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+      v4f a, b;
+      std::memcpy(&a, A + 2 * i, sizeof a);
+      std::memcpy(&b, B + 2 * i, sizeof b);
+      const v4f are = shuffle4(a, 0, 0, 2, 2), aim = shuffle4(a, 1, 1, 3, 3), bsw = shuffle4(b, 1, 0, 3, 2);
+      const v4f r = (are * b + aim * bsw * pm) * sc;  // the rounding of the scalar loop below
+      std::memcpy(B + 2 * i, &r, sizeof r);
+    }
+    for (; i < n; ++i) {
       const float ar = A[2 * i], ai = A[2 * i + 1], br = B[2 * i], bi = B[2 * i + 1];
       B[2 * i] = (ar * br + ai * bi) * scale;
       B[2 * i + 1] = (ar * bi - ai * br) * scale;
