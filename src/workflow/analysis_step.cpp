@@ -59,6 +59,27 @@ struct GeoStack {
       }
     return best;
   }
+  // Mean of the finite values whose pixel centres lie within radiusM (m) of lon/lat (EPSG:4326
+  // grid); at() when radiusM ≤ 0 or no value is there.
+  double mean(std::size_t band, double lon, double lat, double radiusM) const {
+    if (radiusM <= 0) return at(band, lon, lat);
+    const auto& r = bands[band];
+    const double mLat = 111320.0, mLon = 111320.0 * std::cos(lat * M_PI / 180.0);
+    const double fr = grid.row(lat), fc = grid.col(lon);
+    const auto nr = static_cast<std::int64_t>(std::ceil(radiusM / (std::abs(grid.dy()) * mLat))) + 1;
+    const auto nc = static_cast<std::int64_t>(std::ceil(radiusM / (std::abs(grid.dx()) * mLon))) + 1;
+    double s = 0;
+    int n = 0;
+    for (auto i = static_cast<std::int64_t>(fr) - nr; i <= static_cast<std::int64_t>(fr) + nr; ++i)
+      for (auto j = static_cast<std::int64_t>(fc) - nc; j <= static_cast<std::int64_t>(fc) + nc; ++j) {
+        if (i < 0 || j < 0 || i >= r.length() || j >= r.width() || !std::isfinite(r(i, j))) continue;
+        const double dy = (grid.y(static_cast<double>(i)) - lat) * mLat, dx = (grid.x(static_cast<double>(j)) - lon) * mLon;
+        if (std::hypot(dx, dy) > radiusM) continue;
+        s += static_cast<double>(r(i, j));
+        ++n;
+      }
+    return n > 0 ? s / n : at(band, lon, lat);
+  }
 };
 
 double lsSlopePerYear(const std::vector<DateTime>& d, const std::vector<double>& v, const DateTime& a, const DateTime& b) {
@@ -146,10 +167,10 @@ StepResult stepAnalysis(Context& ctx) {
   for (const auto& p : pts) {
     PointSeries s{p, {}, {}, {}, {}};
     for (std::size_t k = 0; k < nd; ++k) {
-      s.los.push_back(los.at(k, p.lon, p.lat));
-      s.az.push_back(az.at(k, p.lon, p.lat));
-      s.slos.push_back(slos.at(k, p.lon, p.lat));
-      s.saz.push_back(saz.at(k, p.lon, p.lat));
+      s.los.push_back(los.mean(k, p.lon, p.lat, ctx.pointRadiusM));
+      s.az.push_back(az.mean(k, p.lon, p.lat, ctx.pointRadiusM));
+      s.slos.push_back(slos.mean(k, p.lon, p.lat, ctx.pointRadiusM));  // mean σ: errors taken as correlated
+      s.saz.push_back(saz.mean(k, p.lon, p.lat, ctx.pointRadiusM));
       csv << p.name << "," << p.lon << "," << p.lat << "," << dates[k].isoDate() << "," << s.los.back() << "," << s.slos.back()
           << "," << s.az.back() << "," << s.saz.back() << "\n";
     }

@@ -11,6 +11,7 @@
 #include "manifest.hpp"
 #include "orthotrack/coreg/coreg.hpp"
 #include "orthotrack/geometry/dem.hpp"
+#include "orthotrack/geometry/layers.hpp"
 #include "orthotrack/geometry/range_doppler.hpp"
 #include "orthotrack/io/scene.hpp"
 #include "orthotrack/network/network.hpp"
@@ -46,12 +47,17 @@ struct Context {
   /// platforms), "all" or "none"; the mask is dilated by maskDilatePx master pixels.
   std::string maskLayoverShadow = "cross";
   int maskDilatePx = 2;
+  /// coreg.compare_traditional: also rectify the Figure-1 scene by the traditional method and write
+  /// both offset maps (coreg/compare/).
+  bool compareTraditional = true;
   /// Noise filter before the inversion (timeseries.filter_size chips, 1 = off; filter_min_valid;
   /// filter_flatness): see sigmaFilter.
   int filterSize = 3;
   int filterMinValid = 4;
   double filterFlatness = 2.0;
   std::vector<NamedPoint> points;
+  /// analysis.point_radius_m: point series are the mean over a disc of this radius (0 = the pixel).
+  double pointRadiusM = 0.0;
   std::string slidePolygon;  // GeoJSON path ("" = none)
   nlohmann::json stepParams = nlohmann::json::object();  // per step, what the manifest compares
 
@@ -75,9 +81,10 @@ class GeometryMasks {
   const Raster<std::uint8_t>& of(const std::string& id);
   /// Sets the pixels masked in either scene to 0 (no-data) in both images; returns the fraction.
   double apply(const std::string& a, const std::string& b, Raster<cfloat>& ia, Raster<cfloat>& ib);
+  /// The stack's DEM (loaded once).
+  const geometry::Dem& dem();
 
  private:
-  const geometry::Dem& dem();
   Context& ctx_;
   int dilatePx_;
   std::unique_ptr<geometry::Dem> dem_;
@@ -93,6 +100,21 @@ double fieldNoise(const Raster<float>& v);
 /// (gradients, edges: the moving slide) it is kept. NaN where fewer than minValid finite values are
 /// in the neighbourhood (the value itself counts); NaN stays NaN. noise NaN or ≤ 0: no smoothing.
 Raster<float> sigmaFilter(const Raster<float>& v, int size, int minValid, double noise, double flatness);
+
+/// The scene of another platform than the master with the largest |B⊥| to it ("" if none); its
+/// |B⊥| (m) in *bperp.
+std::string figure1Scene(Context& ctx, double* bperp = nullptr);
+/// The paper's Figure 1 for scene `id`: offsets master vs the run's rectified `id` and vs `id`
+/// rectified by the traditional method (same masks, same offset parameters), written under
+/// coreg/compare/ (<id>.improved.tif, <id>.traditional.tif, <id>.json with the stable-ground RMS of
+/// both, chips touching the slide polygon excluded). Returns the JSON.
+nlohmann::json compareMethods(Context& ctx, const std::string& id, GeometryMasks& masks);
+
+/// A raster on an offset chip grid (chip (r, c) at master pixel (row0 + r·step, col0 + c·step))
+/// on the map grid of `lk` (master lines/samples per map cell): bilinear over the finite chips,
+/// NaN in layover/shadow, outside the chips, or where under half the weight is finite.
+Raster<float> geocodeChips(const geometry::MapLookup& lk, const Raster<float>& src, std::int64_t row0, std::int64_t col0,
+                           std::int64_t step);
 
 /// Reads the processing sections of the stack into the context (validating every key).
 void readConfig(Context& ctx);

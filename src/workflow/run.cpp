@@ -45,6 +45,7 @@ void readConfig(Context& ctx) {
   ctx.masterParams.finalMaster = c.str("coreg", "master", "");
   ctx.masterParams.finalPlatform = c.str("coreg", "master_platform", "");
   ctx.coregParams.resample.taps = c.integer("coreg", "resample_taps", ctx.coregParams.resample.taps, 4, 32);
+  ctx.compareTraditional = c.boolean("coreg", "compare_traditional", true);
   // [network]
   if (const auto* v = c.raw("network", "min_temporal_baseline_days")) {
     if (!v->is_object()) throw InvalidInput("expected a table platform = days", {c.file(), "network.min_temporal_baseline_days", v->dump()});
@@ -109,13 +110,15 @@ void readConfig(Context& ctx) {
       ctx.points.push_back({p.value("name", "point" + std::to_string(i + 1)), p["lon"].get<double>(), p["lat"].get<double>()});
     }
   }
+  ctx.pointRadiusM = c.num("analysis", "point_radius_m", 0.0, 0.0, 10000.0);
   ctx.slidePolygon = c.str("analysis", "slide_polygon", "");
   if (!ctx.slidePolygon.empty() && fs::path(ctx.slidePolygon).is_relative())
     ctx.slidePolygon = (fs::path(ctx.stack.path).parent_path() / ctx.slidePolygon).string();
   c.checkUnknown({"coreg", "network", "offsets", "timeseries", "geocode", "analysis"});
 
   ctx.stepParams["coregister"] = {{"method", coreg::toString(ctx.coregParams.method)}, {"master", ctx.masterParams.finalMaster},
-                                  {"master_platform", ctx.masterParams.finalPlatform}, {"taps", ctx.coregParams.resample.taps}};
+                                  {"master_platform", ctx.masterParams.finalPlatform}, {"taps", ctx.coregParams.resample.taps},
+                                  {"compare_traditional", ctx.compareTraditional}};
   json net = json::object();
   for (const auto& [k, r] : ctx.netParams.platforms)
     net[k] = {r.minTemporalBaselineDays, r.maxTemporalBaselineDays ? *r.maxTemporalBaselineDays : -1.0};
@@ -132,7 +135,7 @@ void readConfig(Context& ctx) {
   ctx.stepParams["geocode"] = {{"posting_deg", ctx.geoPostingDeg}};
   json pts = json::array();
   for (const auto& p : ctx.points) pts.push_back({p.name, p.lon, p.lat});
-  ctx.stepParams["analysis"] = {{"points", pts}, {"slide_polygon", ctx.slidePolygon}};
+  ctx.stepParams["analysis"] = {{"points", pts}, {"slide_polygon", ctx.slidePolygon}, {"point_radius_m", ctx.pointRadiusM}};
   ctx.stepParams["report"] = json::object();
 }
 
@@ -240,6 +243,50 @@ RunSummary runStep(const std::string& runDir, const std::string& step, bool forc
   rp.threads = threads;
   rp.requireEarlierComplete = true;
   return runStack(rp);
+}
+
+CoregisterSummary coregisterScenes(const CoregisterParams& p) {
+  if (p.threads > 0) setThreadCount(p.threads);
+  detail::Context ctx;
+  ctx.rp.stackPath = p.stackPath;
+  ctx.rp.method = p.method;
+  ctx.stack = io::loadStack(p.stackPath);
+  if (!p.outDir.empty()) ctx.stack.outputDir = fs::absolute(p.outDir).string();
+  ctx.run = ctx.stack.outputDir;
+  std::error_code ec;
+  fs::create_directories(ctx.run, ec);
+  if (ec) throw IoError("cannot create the run folder: " + ec.message(), {ctx.run, "", ""});
+  ctx.cfg = std::make_unique<detail::Config>(ctx.stack.params, ctx.stack.path);
+  detail::readConfig(ctx);
+  for (const auto& id : p.scenes) (void)ctx.stack.scene(id);  // InvalidInput naming an unknown scene
+  if (p.compare && ctx.coregParams.method != coreg::Method::Improved)
+    throw InvalidInput("--compare compares the traditional method with the improved one: use it with --method improved",
+                       {ctx.stack.path, "--method", coreg::toString(ctx.coregParams.method)});
+  const auto sum = coreg::coregisterStack(ctx.stack, ctx.coregParams, p.scenes, p.force, ctx.masterParams);
+  CoregisterSummary out;
+  out.runDir = ctx.run;
+  out.master = sum.masters.finalMaster;
+  out.processed = sum.processed;
+  out.skipped = sum.skipped;
+  if (p.compare) {
+    ctx.masterId.clear();
+    ctx.loadMaster();
+    std::vector<std::string> ids;
+    for (const auto& id : p.scenes)
+      if (id != ctx.masterId) ids.push_back(id);
+    if (p.scenes.empty()) {
+      const std::string id = detail::figure1Scene(ctx);
+      if (id.empty()) throw InvalidInput("--compare: the stack has no scene of another platform than the master", {ctx.stack.path, "--scene", ""});
+      ids.push_back(id);
+    }
+    detail::GeometryMasks masks(ctx, ctx.maskDilatePx);
+    for (const auto& id : ids) {
+      if (!coreg::isSceneDone(ctx.run, id, ctx.masterGeometry.grid().length, ctx.masterGeometry.grid().width))
+        throw InvalidInput("--compare needs the scene rectified first", {ctx.run + "/coreg", "--scene", id});
+      out.comparisons.push_back(detail::compareMethods(ctx, id, masks));
+    }
+  }
+  return out;
 }
 
 }  // namespace orthotrack::workflow

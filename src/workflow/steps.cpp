@@ -62,6 +62,17 @@ StepResult stepCoregister(Context& ctx) {
                                   {"used", rep.residual.used}};
   r.quality = {{"master", sum.masters.finalMaster}, {"dem_line_shift_px", sum.demCoreg.lineShift},
                {"dem_sample_shift_px", sum.demCoreg.sampleShift}, {"residuals", residuals}};
+  // The paper's Figure 1: the improved and the traditional method side by side on the pair of two
+  // platforms with the longest perpendicular baseline.
+  if (ctx.compareTraditional && ctx.coregParams.method == coreg::Method::Improved) {
+    const std::string id = figure1Scene(ctx);
+    if (!id.empty()) {
+      GeometryMasks masks(ctx, ctx.maskDilatePx);
+      r.quality["figure1"] = compareMethods(ctx, id, masks);
+      for (const char* suffix : {".improved.tif", ".traditional.tif", ".json"})
+        r.outputs.push_back("coreg/compare/" + id + suffix);
+    }
+  }
   return r;
 }
 
@@ -427,6 +438,30 @@ StepResult stepInvert(Context& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------
+Raster<float> geocodeChips(const geometry::MapLookup& lk, const Raster<float>& src, std::int64_t row0, std::int64_t col0,
+                           std::int64_t step) {
+  const std::int64_t rows = src.length(), cols = src.width();
+  Raster<float> out(lk.line.length(), lk.line.width(), std::numeric_limits<float>::quiet_NaN());
+  if (rows < 2 || cols < 2) return out;
+  parallelFor(out.length(), [&](std::int64_t i) {
+    for (std::int64_t j = 0; j < out.width(); ++j) {
+      if (lk.status(i, j) != 0 || lk.mask(i, j) != 0) continue;  // no data in shadow and layover
+      const double gi = (lk.line(i, j) - static_cast<double>(row0)) / static_cast<double>(step);
+      const double gjj = (lk.sample(i, j) - static_cast<double>(col0)) / static_cast<double>(step);
+      if (!(gi >= 0 && gjj >= 0 && gi <= static_cast<double>(rows - 1) && gjj <= static_cast<double>(cols - 1))) continue;
+      const auto i0 = std::min<std::int64_t>(static_cast<std::int64_t>(gi), rows - 2), j0 = std::min<std::int64_t>(static_cast<std::int64_t>(gjj), cols - 2);
+      const double fi = gi - static_cast<double>(i0), fj = gjj - static_cast<double>(j0);
+      double sum = 0, wsum = 0;
+      const double ws[4] = {(1 - fi) * (1 - fj), (1 - fi) * fj, fi * (1 - fj), fi * fj};
+      const float vs[4] = {src(i0, j0), src(i0, j0 + 1), src(i0 + 1, j0), src(i0 + 1, j0 + 1)};
+      for (int q = 0; q < 4; ++q)
+        if (std::isfinite(vs[q]) && ws[q] > 0) { sum += ws[q] * static_cast<double>(vs[q]); wsum += ws[q]; }
+      if (wsum > 0.5) out(i, j) = static_cast<float>(sum / wsum);
+    }
+  });
+  return out;
+}
+
 StepResult stepGeocode(Context& ctx) {
   ctx.loadMaster();
   const json meta = json::parse(io::readTextFile(ctx.run + "/timeseries/timeseries.json"));
@@ -460,24 +495,9 @@ StepResult stepGeocode(Context& ctx) {
     io::RasterReader rd(in);
     io::RasterWriter w(ctx.run + "/geo/" + name + ".tif", grid.length, grid.width, rd.info().bands, io::DataType::Float32, &grid);
     for (int b = 1; b <= rd.info().bands; ++b) {
-      const auto src = rd.readAll<float>(b);
-      Raster<float> out(grid.length, grid.width, std::numeric_limits<float>::quiet_NaN());
-      parallelFor(grid.length, [&](std::int64_t i) {
-        for (std::int64_t j = 0; j < grid.width; ++j) {
-          if (lk.status(i, j) != 0 || lk.mask(i, j) != 0) continue;  // no data in shadow and layover
-          const double gi = (lk.line(i, j) - static_cast<double>(row0)) / static_cast<double>(step);
-          const double gjj = (lk.sample(i, j) - static_cast<double>(col0)) / static_cast<double>(step);
-          if (!(gi >= 0 && gjj >= 0 && gi <= static_cast<double>(rows - 1) && gjj <= static_cast<double>(cols - 1))) continue;
-          const auto i0 = std::min<std::int64_t>(static_cast<std::int64_t>(gi), rows - 2), j0 = std::min<std::int64_t>(static_cast<std::int64_t>(gjj), cols - 2);
-          const double fi = gi - static_cast<double>(i0), fj = gjj - static_cast<double>(j0);
-          double sum = 0, wsum = 0;
-          const double ws[4] = {(1 - fi) * (1 - fj), (1 - fi) * fj, fi * (1 - fj), fi * fj};
-          const float vs[4] = {src(i0, j0), src(i0, j0 + 1), src(i0 + 1, j0), src(i0 + 1, j0 + 1)};
-          for (int q = 0; q < 4; ++q)
-            if (std::isfinite(vs[q]) && ws[q] > 0) { sum += ws[q] * static_cast<double>(vs[q]); wsum += ws[q]; }
-          if (wsum > 0.5) out(i, j) = static_cast<float>(sum / wsum);
-        }
-      });
+      (void)rows;
+      (void)cols;
+      Raster<float> out = geocodeChips(lk, rd.readAll<float>(b), row0, col0, step);
       const std::string& bandName = rd.info().bandNames[static_cast<std::size_t>(b - 1)];
       w.setBandName(b, bandName);
       w.setNoData(b, std::nan(""));

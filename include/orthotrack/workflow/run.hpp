@@ -75,4 +75,26 @@ struct NetworkPlan {
 };
 NetworkPlan planNetwork(const std::string& stackPath, std::optional<bool> allowDisconnected = std::nullopt);
 
+/// `orthotrack coregister`: master selection, DEM co-registration and ortho-rectification of the
+/// scenes of a stack (all, or `scenes`) into `<out>/coreg/`, skipping scenes already done unless
+/// `force`; with `compare`, also the paper's Figure 1 for each of `scenes` (default: the scene of
+/// the other platform with the largest perpendicular baseline): the scene rectified by the
+/// traditional method and the offsets of both against the master under `<out>/coreg/compare/`.
+/// This does not touch the run manifest: a later `orthotrack run` redoes its coregister step.
+struct CoregisterParams {
+  std::string stackPath;
+  std::string outDir;  ///< "" = the stack's output folder
+  std::string method;  ///< "" = [coreg] method; "improved" | "traditional"
+  std::vector<std::string> scenes;
+  bool force = false;
+  bool compare = false;
+  int threads = 0;
+};
+struct CoregisterSummary {
+  std::string runDir, master;
+  std::vector<std::string> processed, skipped;
+  nlohmann::json comparisons = nlohmann::json::array();  ///< coreg/compare/<id>.json of each comparison
+};
+CoregisterSummary coregisterScenes(const CoregisterParams& params);
+
 }  // namespace orthotrack::workflow

@@ -6,6 +6,7 @@ std::vector<std::unique_ptr<Verb>> makeVerbs() {
   std::vector<std::unique_ptr<Verb>> v;
   v.push_back(makeRunVerb());
   v.push_back(makeReportVerb());
+  v.push_back(makeCoregisterVerb());
   v.push_back(makeSimulateVerb());
   v.push_back(makeOffsetsVerb());
   v.push_back(makeInfoVerb());

@@ -7,6 +7,7 @@ namespace orthotrack::cli {
 std::unique_ptr<Verb> makeInfoVerb();
 std::unique_ptr<Verb> makeSimulateVerb();
 std::unique_ptr<Verb> makeRunVerb();
+std::unique_ptr<Verb> makeCoregisterVerb();
 std::unique_ptr<Verb> makeReportVerb();
 std::unique_ptr<Verb> makeOffsetsVerb();
 std::unique_ptr<Verb> makeImportVerb();
