@@ -12,6 +12,7 @@
 #include <string>
 
 #include "orthotrack/core/error.hpp"
+#include "orthotrack/core/tiling.hpp"
 #include "orthotrack/coreg/coreg.hpp"
 #include "orthotrack/geometry/layers.hpp"
 #include "orthotrack/geometry/orbit_tools.hpp"
@@ -88,16 +89,40 @@ struct LookupError {
   double rms = 0;
   std::int64_t n = 0;
 };
+// Layover/shadow of scene `id` in its own geometry, at each master pixel through the true lookup,
+// dilated by 2 px as the offsets step does (docs/method.md): where the secondary is in layover, the
+// master → secondary mapping is many-to-one and no lookup can be "the" true one.
+Raster<std::uint8_t> secondaryMask(const Sim& s, const std::string& id, const Raster<float>& tl, const Raster<float>& ts) {
+  const auto g = sceneGeometry(s.stack.scene(id));
+  Raster<std::uint8_t> own(g.grid().length, g.grid().width);
+  parallelFor(own.length(), [&](std::int64_t i) { geometry::layoverShadowLine(g, s.dem, i, 0, own.width(), &own(i, 0)); });
+  Raster<std::uint8_t> m(tl.length(), tl.width());
+  for (std::int64_t i = 0; i < tl.length(); ++i)
+    for (std::int64_t j = 0; j < tl.width(); ++j) {
+      if (!std::isfinite(tl(i, j)) || !std::isfinite(ts(i, j))) continue;
+      const auto a = static_cast<std::int64_t>(std::lround(tl(i, j))), b = static_cast<std::int64_t>(std::lround(ts(i, j)));
+      if (a >= 0 && b >= 0 && a < own.length() && b < own.width()) m(i, j) = own(a, b);
+    }
+  Raster<std::uint8_t> d(m.length(), m.width());
+  for (std::int64_t i = 0; i < m.length(); ++i)
+    for (std::int64_t j = 0; j < m.width(); ++j)
+      for (std::int64_t a = std::max<std::int64_t>(0, i - 2); a <= std::min(m.length() - 1, i + 2) && !d(i, j); ++a)
+        for (std::int64_t b = std::max<std::int64_t>(0, j - 2); b <= std::min(m.width() - 1, j + 2); ++b)
+          if (m(a, b) || s.layoverShadow(a, b)) { d(i, j) = 1; break; }
+  return d;
+}
+
 LookupError lookupError(const Sim& s, const Lookup& lk, const std::string& id) {
   const io::RasterReader r(s.truthDir + "/lookup_" + id + ".tif");
   const Raster<float> tl = r.readAll<float>(1), ts = r.readAll<float>(2);
+  const Raster<std::uint8_t> mask = secondaryMask(s, id, tl, ts);
   LookupError e;
   double sum = 0, ml = 0, ms = 0, ml2 = 0, ms2 = 0;
   Raster<float> h = geometry::computeTopo(s.corrected, s.dem).height;
   double sh = 0, shh = 0, shl = 0, shs = 0, sc = 0, scc = 0, scs = 0;
   for (std::int64_t i = 0; i < tl.length(); i += 2)
     for (std::int64_t j = 0; j < tl.width(); j += 2) {
-      if (s.layoverShadow(i, j) != 0 || !std::isfinite(tl(i, j))) continue;
+      if (mask(i, j) != 0 || !std::isfinite(tl(i, j))) continue;
       double l, sm;
       if (!lk.eval(static_cast<double>(i), static_cast<double>(j), l, sm)) continue;
       const double dl = l - static_cast<double>(tl(i, j)), ds = sm - static_cast<double>(ts(i, j));
@@ -161,10 +186,11 @@ TEST(Acceptance, LookupMatchesTruthSameAndCrossPlatform) {
                 sc.platform.c_str(), e.rms, static_cast<long long>(e.n), r.report.residual.robustRmsAz,
                 r.report.residual.robustRmsRg);
     EXPECT_GT(e.n, 1000);
-    // Issue 6 asks for < 0.05 px on both. Same platform meets it (0.015 px measured); the
-    // cross-platform secondary (B_perp ~ 39 km) gives 0.30 px, almost all in range: not met yet, the
-    // bound below only guards against regressions (see docs/coreg.md, "Open problems").
-    EXPECT_LT(e.rms, sc.platform == s.stack.scene(s.masterId).platform ? 0.05 : 0.45) << id;
+    // Issue 6 asks for < 0.05 px on both, outside layover/shadow (of either geometry). Same platform
+    // meets it (0.034 px measured); the cross-platform secondary (B_perp ~ 29 km) gives 0.14 px,
+    // almost all in range, with the same figure on the simulator's true DEM (0.13 px): not met yet,
+    // the bound below only guards against regressions (see docs/coreg.md, "Open problems").
+    EXPECT_LT(e.rms, sc.platform == s.stack.scene(s.masterId).platform ? 0.05 : 0.2) << id;
   }
 }
 
@@ -229,17 +255,19 @@ TEST(Acceptance, Figure1PairImprovedVersusTraditional) {
   const double rmsI = std::sqrt(sumI / static_cast<double>(nS)), rmsT = std::sqrt(sumT / static_cast<double>(nS));
   std::printf("stable-ground offsets RMS: improved %.3f px, traditional %.3f px (ratio %.1f, %lld chips)\n", rmsI, rmsT,
               rmsT / rmsI, static_cast<long long>(nS));
-  // Issue 6 targets: improved < 0.1 px and traditional several times larger. Measured on the
-  // simulated 39-km pair: improved 1.34 px, traditional 2.74 px. Not met yet (docs/coreg.md, "Open
-  // problems"); the bounds below guard the current behaviour: the improved method must stay
-  // clearly better than the traditional one.
-  EXPECT_LT(rmsI, 1.8);
+  // Issue 6 targets: improved < 0.1 px and traditional several times larger. This test tracks the
+  // unmasked images with one 64-px window (no layover/shadow masking, no multi-window selection):
+  // improved 1.09 px, traditional 2.13 px on the 29-km pair, dominated by false matches next to the
+  // fore-slope layover band. The pipeline masks layover/shadow of both geometries before tracking
+  // (docs/method.md) and then measures 0.29 px vs 1.77 px (ratio 6; asserted in the end-to-end
+  // test). Bounds here guard the unmasked behaviour against regressions.
+  EXPECT_LT(rmsI, 1.5);
   EXPECT_GT(rmsT / rmsI, 1.5);
   if (nL > 0)
     std::printf("inside the slide (%lld chips, |d| > 2 m): mean |offset − truth| az %.3f px, rg %.3f px\n",
                 static_cast<long long>(nL), errA / static_cast<double>(nL), errR / static_cast<double>(nL));
   ASSERT_GT(nL, 5);
-  // Target 0.3 px; measured 0.41 (az) / 0.50 (rg) px on this pair: regression bounds.
+  // Target 0.3 px; measured 0.42 (az) / 0.54 (rg) px on this pair (unmasked, one 64-px window): regression bounds.
   EXPECT_LT(errA / static_cast<double>(nL), 0.7);
   EXPECT_LT(errR / static_cast<double>(nL), 0.7);
 }
