@@ -152,6 +152,7 @@ RunSummary runStack(const RunParams& params) {
   std::error_code ec;
   fs::create_directories(ctx.run, ec);
   if (ec) throw IoError("cannot create the run folder: " + ec.message(), {ctx.run, "", ""});
+  const RunLock lock(ctx.run);  // held to the end: a second run on this folder fails at once (IoError)
   ctx.cfg = std::make_unique<Config>(ctx.stack.params, ctx.stack.path);
   readConfig(ctx);
   const auto& names = stepNames();
@@ -188,21 +189,37 @@ RunSummary runStack(const RunParams& params) {
                          {ctx.run + "/manifest.json", "steps." + name,
                           status == "complete" ? "complete, but its parameters or outputs changed" : status});
     }
-    if (!forced && manifest.isComplete(name, sp)) {
+    std::string why;
+    if (!forced && manifest.isComplete(name, sp, &why)) {
       logger->info("step {}: complete, skipped", name);
       sum.steps.push_back({name, true, 0});
       continue;
     }
+    // A record that said complete but no longer verifies (size, checksum, parameters): say why.
+    if (!forced && manifest.step(name).is_object() && manifest.step(name).value("status", "") == "complete")
+      logger->warn("step {}: recorded complete but {}: running it again", name, why);
     // A step that reruns invalidates everything after it.
     forced = true;
     manifest.invalidate(name);
     for (std::size_t k = i + 1; k < names.size(); ++k) manifest.invalidate(names[k]);  // also those after `until`
     logger->info("step {}: running", name);
+    const bool perStepPeak = resetPeakRss();
     const auto t0 = std::chrono::steady_clock::now();
     StepResult r = fns[i](ctx);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    manifest.complete(name, sp, r.outputs, secs, r.quality);
-    logger->info("step {}: done in {:.1f} s", name, secs);
+    const double peakMiB = static_cast<double>(peakRssBytes()) / (1024.0 * 1024.0);
+    json extra = {{"peak_rss_mib", peakMiB}, {"peak_rss_scope", perStepPeak ? "step" : "process"}};
+    if (name == "offsets") {
+      std::int64_t chips = 0;  // offset-grid nodes estimated, over every pair
+      for (const auto& rel : r.outputs) {
+        const io::RasterReader rd(ctx.run + "/" + rel);
+        chips += rd.length() * rd.width();
+      }
+      extra["offsets"] = chips;
+      extra["offsets_per_second"] = secs > 0 ? static_cast<double>(chips) / secs : 0.0;
+    }
+    manifest.complete(name, sp, r.outputs, secs, r.quality, extra);
+    logger->info("step {}: done in {:.1f} s, peak memory {:.0f} MiB", name, secs, peakMiB);
     sum.steps.push_back({name, false, secs});
   }
   if (fs::exists(ctx.run + "/report/report.html")) sum.reportPath = ctx.run + "/report/report.html";
@@ -256,6 +273,7 @@ CoregisterSummary coregisterScenes(const CoregisterParams& p) {
   std::error_code ec;
   fs::create_directories(ctx.run, ec);
   if (ec) throw IoError("cannot create the run folder: " + ec.message(), {ctx.run, "", ""});
+  const detail::RunLock lock(ctx.run);
   ctx.cfg = std::make_unique<detail::Config>(ctx.stack.params, ctx.stack.path);
   detail::readConfig(ctx);
   for (const auto& id : p.scenes) (void)ctx.stack.scene(id);  // InvalidInput naming an unknown scene
