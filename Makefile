@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: setup configure build demo test test-fast bench asan clean
+.PHONY: setup configure build demo test test-fast bench bench-run asan clean
 
 setup:
 	bash scripts/setup.sh
@@ -32,6 +32,12 @@ bench: setup
 	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DORTHOTRACK_BUILD_BENCH=ON -DORTHOTRACK_BUILD_TESTS=OFF
 	cmake --build build-bench -j $(JOBS)
 	for b in build-bench/bench/*/bench_*; do echo "== $$b"; $$b; done
+
+## The whole run benchmarked: simulate the stack (SIZE=small|medium), `orthotrack run` it under /usr/bin/time -v,
+## print wall time per step, offsets/s, peak memory and total wall (docs/benchmarks.md).
+SIZE ?= small
+bench-run: build
+	bash scripts/bench_run.sh $(SIZE) $(BUILD)
 
 ## Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: setup
