@@ -51,7 +51,6 @@ const char* simSizeName(SimSize s) {
 void SimParams::validate() const {
   if (outDir.empty()) throw InvalidInput("an output folder is required", {"", "out", ""});
   if (preset != "baige") throw InvalidInput("unknown preset (available: baige)", {"", "preset", preset});
-  if (!realDem.empty() && !fs::exists(realDem)) throw IoError("DEM file not found", {realDem, "dem", realDem});
   for (const auto& id : scenes)
     if (id.empty()) throw InvalidInput("empty scene id in the scene list", {"", "scenes", id});
 }

@@ -44,7 +44,6 @@ struct SimParams {
   /// (ALOS2_20161003) is always rendered, because the truth refers to its grid. The truth covers
   /// the rendered scenes only; displacements stay relative to the scenario's first date (2007-01-02).
   std::vector<std::string> scenes;
-  std::string realDem;             ///< optional real DEM to use instead of the synthetic valley
   bool noiseFreeTexture = false;   ///< test switch: no speckle, no thermal noise (texture only)
   int threads = 0;                 ///< 0 = OpenMP default
   void validate() const;
