@@ -1,9 +1,15 @@
 // The paper's point, end to end on the simulated small stack: with the traditional co-registration
-// (polynomial fit, no DEM) the cross-platform pairs carry topographic artifacts that the inversion
-// spreads over every later date, so the stable-ground RMS of the cumulative LOS is several times the
-// improved method's. The improved run of the same stack is test_end_to_end (target < 0.5 m, measured
-// 0.37 m); running both here would double a slow test, so the traditional figure is asserted against
-// three times the improved target.
+// (orbit geometry at one constant height plus a low-order polynomial fitted to amplitude offsets; no
+// DEM) the cross-platform pairs, whose perpendicular baselines are tens of km, carry topographic
+// artifacts that the bridge passes on to every PALSAR-2 date, so the stable-ground RMS of the
+// cumulative LOS is several times the improved method's.
+// The improved run of the same stack is test_end_to_end (target < 0.5 m; 0.37 m measured on a
+// stack of this session). Running both here would double a slow test, so the traditional figure is
+// asserted against three times the improved target. Measured: 6.07 m (build/sim_small), 6.12 m
+// (another small stack), i.e. 16x the improved run. Where it comes from (same stack, both runs):
+// the RMS of the traditional-minus-improved range offsets is 1.8 px on the 8 bridging pairs and
+// 0.39 px on the 78 same-platform pairs (the speckle floor; azimuth 0.38 px on both), so the
+// bridging pairs enter the inversion, not flagged, with their topographic error.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -62,4 +68,5 @@ TEST(EndToEnd, TraditionalMethodContaminatesStableGround) {
               stable, improvedTarget, stable / improvedTarget);
   EXPECT_GT(stable, 1.5);
   EXPECT_GT(stable, 3.0 * improvedTarget);
+  if (!HasFailure()) fs::remove_all(dir);  // ~0.5 GB of products; kept for inspection on failure
 }
