@@ -307,10 +307,13 @@ AlertMaps alertMaps(const std::vector<DateTime>& dates, const std::vector<Raster
         VelocitySeries v = velocitiesCore(t, y, s, params.inverse.velocity);
         v.epoch = out.epoch;
         if (v.v.empty()) continue;
+        const bool haveOnset = !onsetDays.empty() && std::isfinite(onsetDays(r, c));
         double start;
-        if (!onsetDays.empty() && std::isfinite(onsetDays(r, c))) start = onsetDays(r, c);
+        if (haveOnset) start = onsetDays(r, c);
         else start = v.start[v.v.size() - std::min<std::size_t>(v.v.size(), static_cast<std::size_t>(params.fitLastN))];
-        const FailureForecast f = fitInverse(v, start, asOf, params.inverse);
+        FailureForecast f;
+        if (haveOnset || !params.requireOnset) f = fitInverse(v, start, asOf, params.inverse);
+        else f.reason = "no accelerating stage at this pixel";
         const double last = v.v.back();
         out.velocity(r, c) = static_cast<float>(last);
         out.alert(r, c) = static_cast<std::uint8_t>(alertLevel(last, f, params.alerts));

@@ -72,6 +72,8 @@ Motion3d solveRows(const std::vector<Vec3>& g, const std::vector<double>& v, con
   const Eigen::Matrix3d cov = V * sv.cwiseInverse().cwiseAbs2().asDiagonal() * V.transpose();
   out.enu = u;
   out.sigmaEnu = cov.diagonal().cwiseMax(0.0).cwiseSqrt();
+  out.magnitude = u.norm();
+  out.sigmaMagnitude = out.magnitude > 0 ? std::sqrt(std::max(0.0, u.dot(cov * u))) / out.magnitude : kNaN;
   if (downslope) {
     out.downslope = downslope->dot(u);
     out.sigmaDownslope = std::sqrt(std::max(0.0, downslope->dot(cov * *downslope)));
@@ -103,6 +105,8 @@ Motion3d solveOnSlope(const Projection& los, const Projection& az, double slopeD
   out.sigmaDownslope = std::sqrt(1.0 / info);
   out.enu = out.downslope * d;
   out.sigmaEnu = out.sigmaDownslope * d.cwiseAbs();
+  out.magnitude = std::abs(out.downslope);
+  out.sigmaMagnitude = out.sigmaDownslope;
   out.valid = true;
   return out;
 }
@@ -133,7 +137,7 @@ void checkGeom(const GeometryRasters& g, std::int64_t L, std::int64_t W, const s
 Motion3dMaps makeMaps(std::int64_t L, std::int64_t W) {
   const float nanf = std::numeric_limits<float>::quiet_NaN();
   Motion3dMaps m;
-  m.east = m.north = m.up = m.downslope = m.sigmaDownslope = m.condition = Raster<float>(L, W, nanf);
+  m.east = m.north = m.up = m.downslope = m.magnitude = m.sigmaDownslope = m.condition = Raster<float>(L, W, nanf);
   m.valid = Raster<std::uint8_t>(L, W, 0);
   return m;
 }
@@ -145,6 +149,7 @@ void store(Motion3dMaps& m, std::int64_t i, std::int64_t j, const Motion3d& r) {
   m.north(i, j) = static_cast<float>(r.enu.y());
   m.up(i, j) = static_cast<float>(r.enu.z());
   m.downslope(i, j) = static_cast<float>(r.downslope);
+  m.magnitude(i, j) = static_cast<float>(r.magnitude);
   m.sigmaDownslope(i, j) = static_cast<float>(r.sigmaDownslope);
 }
 }  // namespace

@@ -1,6 +1,7 @@
 // Step analysis: point series, creep stages, failure forecast, triggers, backscatter proxy, 3-D
 // motion, and (for simulated stacks) the comparison with the truth and with the paper.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -94,6 +95,31 @@ double lsSlopePerYear(const std::vector<DateTime>& d, const std::vector<double>&
 }
 
 json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+/// One multi-band float GeoTIFF (band names and units, NaN nodata, key/value metadata).
+void writeMap(const std::string& path, const GeoGrid& grid, const std::vector<const Raster<float>*>& bands,
+              const std::vector<std::pair<std::string, std::string>>& nameUnit, const std::map<std::string, std::string>& md) {
+  io::RasterWriter w(path, grid.length, grid.width, static_cast<int>(bands.size()), io::DataType::Float32, &grid);
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    const int b = static_cast<int>(i + 1);
+    w.setBandName(b, nameUnit[i].first);
+    w.setBandUnit(b, nameUnit[i].second);
+    w.setNoData(b, std::nan(""));
+    w.write(b, *bands[i]);
+  }
+  for (const auto& [k, v] : md) w.setMetadata(k, v);
+  w.commit();
+}
+
+/// Days since `epoch` → decimal year (NaN and ±inf kept).
+Raster<float> toDecimalYear(const Raster<float>& days, const DateTime& epoch) {
+  Raster<float> out(days.length(), days.width(), std::numeric_limits<float>::quiet_NaN());
+  for (std::size_t k = 0; k < days.size(); ++k) {
+    const float d = days.data()[k];
+    out.data()[k] = std::isfinite(d) ? static_cast<float>(epoch.plusSeconds(static_cast<double>(d) * 86400.0).decimalYear()) : d;
+  }
+  return out;
+}
 
 // Half the largest offset chip on the ground (m) at the master scene centre: the larger of the
 // azimuth ground spacing and the ground-range spacing (slant spacing / sin incidence), times the chip.
@@ -351,13 +377,70 @@ StepResult stepAnalysis(Context& ctx) {
       const auto m = analysis::solveOnSlope(analysis::losProjection(v.losEnu, s.los.back(), sl),
                                             analysis::azimuthProjection(v.flightEnu, s.az.back(), sa), slope, aspect);
       json jm = {{"name", s.p.name}, {"valid", m.valid}, {"east_m", m.enu.x()}, {"north_m", m.enu.y()}, {"up_m", m.enu.z()},
-                 {"downslope_m", m.downslope}, {"sigma_downslope_m", m.sigmaDownslope}, {"slope_deg", slope}, {"aspect_deg", aspect}};
+                 {"downslope_m", m.downslope}, {"sigma_downslope_m", m.sigmaDownslope}, {"magnitude_m", m.magnitude},
+                 {"sigma_magnitude_m", m.sigmaMagnitude}, {"slope_deg", slope}, {"aspect_deg", aspect}};
       if (haveTruth)
         for (const auto& tp : truth.at("points"))
           if (tp.at("name") == s.p.name) jm["true_downslope_m"] = tp.at("final_downslope_m");
       m3.push_back(jm);
     }
     summary["motion3d"] = m3;
+  }
+
+  // Per-pixel acceleration onset (stage fit of the cumulative LOS) and alert level (the points' rule:
+  // analysis::alertLevel on the inverse-velocity forecast from the pixel's onset). docs/analysis.md §3.4, §7.
+  {
+    const analysis::StageMapParams sp;
+    const auto sm = analysis::stageMaps(dates, los.bands, slos.bands, sp);
+    analysis::AlertMapParams ap;
+    ap.requireOnset = true;  // a 1/v trend only where the stage fit found acceleration (noise on stable ground otherwise)
+    const auto am = analysis::alertMaps(dates, los.bands, slos.bands, sm.onsetDays, ap);
+    const float nanf = std::numeric_limits<float>::quiet_NaN();
+    Raster<float> alert(am.alert.length(), am.alert.width(), nanf), segments = sm.segments;
+    for (std::size_t k = 0; k < alert.size(); ++k) {
+      int valid = 0;
+      for (const auto& b : los.bands) valid += std::isfinite(b.data()[k]) ? 1 : 0;
+      if (valid >= sp.minValidDates && am.alert.data()[k] != 255) alert.data()[k] = static_cast<float>(am.alert.data()[k]);
+    }
+    Raster<float> velocity = am.velocity;
+    for (std::size_t k = 0; k < velocity.size(); ++k)
+      if (!std::isfinite(alert.data()[k])) velocity.data()[k] = nanf;
+    const Raster<float> onsetYear = toDecimalYear(sm.onsetDays, sm.epoch), failureYear = toDecimalYear(am.failureDays, am.epoch);
+    const std::map<std::string, std::string> common = {
+        {"FIRST_DATE", dates.front().isoDate()}, {"LAST_DATE", dates.back().isoDate()},
+        {"MIN_VALID_DATES", std::to_string(sp.minValidDates)}, {"MAX_SEGMENTS", std::to_string(sp.stage.maxSegments)}};
+    auto mdOnset = common;
+    mdOnset["NOTE"] = "acceleration_onset: start of the first accelerating (tertiary) stage of the cumulative LOS, decimal year; "
+                      "NaN: no accelerating stage or fewer valid dates than MIN_VALID_DATES";
+    writeMap(ctx.run + "/analysis/onset.tif", los.grid, {&onsetYear, &sm.lastRate, &segments},
+             {{"acceleration_onset", "decimal year"}, {"last_stage_rate", "mm/day"}, {"segments", "count"}}, mdOnset);
+    auto mdAlert = common;
+    mdAlert["ALERT_LEVELS"] = "0 normal, 1 watch, 2 warning, 3 alarm";
+    mdAlert["ALERT_RULE"] = "watch v>=" + std::to_string(ap.alerts.watchVelocity) + " mm/day or valid forecast; warning v>=" +
+                            std::to_string(ap.alerts.warningVelocity) + " or lead<=" + std::to_string(ap.alerts.warningLeadDays) +
+                            " d; alarm v>=" + std::to_string(ap.alerts.alarmVelocity) + " or lead<=" + std::to_string(ap.alerts.alarmLeadDays) + " d";
+    writeMap(ctx.run + "/analysis/alert.tif", los.grid, {&alert, &velocity, &failureYear},
+             {{"alert_level", "level"}, {"velocity", "mm/day"}, {"forecast_failure", "decimal year"}}, mdAlert);
+    // Summary: counts per level, the maps at the points.
+    json jm = {{"onset", "analysis/onset.tif"}, {"alert", "analysis/alert.tif"}};
+    std::array<std::int64_t, 4> counts{};
+    std::int64_t withOnset = 0;
+    for (std::size_t k = 0; k < alert.size(); ++k) {
+      if (std::isfinite(alert.data()[k])) ++counts[static_cast<std::size_t>(alert.data()[k])];
+      if (std::isfinite(onsetYear.data()[k])) ++withOnset;
+    }
+    for (std::size_t l = 0; l < counts.size(); ++l)
+      jm["alert_pixels"][analysis::toString(static_cast<analysis::AlertLevel>(l))] = counts[l];
+    jm["onset_pixels"] = withOnset;
+    const GeoStack om(ctx.run + "/analysis/onset.tif"), alm(ctx.run + "/analysis/alert.tif");
+    json atp = json::array();
+    for (const auto& s : series) {
+      const double oy = om.at(0, s.p.lon, s.p.lat), al = alm.at(0, s.p.lon, s.p.lat);
+      atp.push_back({{"name", s.p.name}, {"onset_decimal_year", num(oy)},
+                     {"alert", std::isfinite(al) ? json(analysis::toString(static_cast<analysis::AlertLevel>(std::lround(al)))) : json(nullptr)}});
+    }
+    jm["at_points"] = atp;
+    summary["pixel_maps"] = jm;
   }
 
   // Rates at the main point per window (from the rate map) and the comparison tables.
@@ -415,6 +498,12 @@ StepResult stepAnalysis(Context& ctx) {
         addRow("mean azimuth rate at P2, " + name + " period (m/yr)", paperA, mz, tz, "within 10 % of the truth", rel(mz, tz) <= 0.10);
       }
     }
+    for (const auto& m : summary["motion3d"])
+      if (m.at("name") == "P2" && m.contains("true_downslope_m")) {
+        // The truth is |u| of the surface-parallel motion; so is the estimate (not its steepest-descent component).
+        const double mm = m.at("valid").get<bool>() ? m.at("magnitude_m").get<double>() : std::nan(""), tt = m.at("true_downslope_m");
+        addRow("downslope displacement at P2 (m)", "-", mm, tt, "within 10 % of the truth", rel(mm, tt) <= 0.10);
+      }
     if (p4 && tlos.count("P4")) {
       const double m = p4->los.back(), t = tlos["P4"].back();
       addRow("cumulative LOS at P4 (m)", "-38.8", m, t, "within 5 % of the truth", rel(m, t) <= 0.05);
@@ -477,7 +566,7 @@ StepResult stepAnalysis(Context& ctx) {
   }
   io::writeFileAtomic(ctx.run + "/analysis/summary.json", summary.dump(1) + "\n");
   StepResult r;
-  r.outputs = {"analysis/points.csv", "analysis/summary.json"};
+  r.outputs = {"analysis/points.csv", "analysis/summary.json", "analysis/onset.tif", "analysis/alert.tif"};
   if (fs::exists(ctx.run + "/analysis/backscatter.csv")) r.outputs.push_back("analysis/backscatter.csv");
   r.quality = {{"main_point", ms.p.name}, {"final_los_m", num(ms.los.back())}, {"final_az_m", num(ms.az.back())}};
   logger->info("main point {}: final LOS {:.2f} m, azimuth {:.2f} m", ms.p.name, ms.los.back(), ms.az.back());

@@ -208,6 +208,17 @@ TEST(Alerts, PerPixelMaps) {
     EXPECT_GE(m.highDays(r, c), tfDays);
   }
   EXPECT_TRUE(std::isnan(m.failureDays(0, 0)) || std::isinf(m.highDays(0, 0)));
+  // requireOnset: only the pixel with an onset is forecast; the others fall back to the velocity rule.
+  AlertMapParams gated;
+  gated.requireOnset = true;
+  const auto g = alertMaps(dates, cum, {}, onset, gated);
+  EXPECT_NEAR(g.failureDays(1, 2), tfDays, 3.0);
+  EXPECT_EQ(g.alert(1, 2), m.alert(1, 2));
+  for (auto [r, c] : {std::pair{0, 0}, std::pair{0, 1}, std::pair{0, 2}, std::pair{1, 1}}) {
+    EXPECT_TRUE(std::isnan(g.failureDays(r, c))) << r << c;
+    EXPECT_EQ(g.alert(r, c), static_cast<std::uint8_t>(alertLevel(g.velocity(r, c), FailureForecast{}))) << r << c;
+  }
+  EXPECT_EQ(g.alert(0, 1), static_cast<std::uint8_t>(AlertLevel::Warning));  // 60 mm/day, by velocity alone
   AlertMapParams bad;
   bad.fitLastN = 2;
   try {

@@ -44,17 +44,20 @@ TEST(Motion3d, SurfaceParallelRecoversAnalyticTruthOn40DegreeSlope) {
   ASSERT_TRUE(r.valid);
   EXPECT_NEAR((r.enu - u).norm(), 0.0, 1e-9);
   EXPECT_NEAR(r.downslope, 12.0, 1e-9);
+  EXPECT_NEAR(r.magnitude, std::hypot(12.0, 1.5), 1e-9);  // |u|, not its steepest-descent component
   EXPECT_LT(r.condition, 10.0);
   // Error propagation: Monte Carlo spread of the downslope estimate matches σ_downslope.
   std::mt19937 rng(1);
   std::normal_distribution<double> nd(0, 1);
-  double s2 = 0;
+  double s2 = 0, m2 = 0;
   const int N = 4000;
   for (int k = 0; k < N; ++k) {
     const auto q = solveOnSlope(losProjection(l, dLos + 0.5 * nd(rng), 0.5), azimuthProjection(a, dAz + 0.8 * nd(rng), 0.8), slope, aspect);
     s2 += (q.downslope - 12.0) * (q.downslope - 12.0);
+    m2 += (q.magnitude - r.magnitude) * (q.magnitude - r.magnitude);
   }
   EXPECT_NEAR(std::sqrt(s2 / N), r.sigmaDownslope, 0.05 * r.sigmaDownslope);
+  EXPECT_NEAR(std::sqrt(m2 / N), r.sigmaMagnitude, 0.05 * r.sigmaMagnitude);
   // Downslope-only model: exact for pure downslope motion.
   Motion3dParams p;
   p.model = SlopeModel::Downslope;
@@ -62,6 +65,7 @@ TEST(Motion3d, SurfaceParallelRecoversAnalyticTruthOn40DegreeSlope) {
   const auto r2 = solveOnSlope(losProjection(l, u2.dot(l), 0.5), azimuthProjection(a, -u2.dot(a), 0.5), slope, aspect, p);
   ASSERT_TRUE(r2.valid);
   EXPECT_NEAR(r2.downslope, 7.0, 1e-9);
+  EXPECT_NEAR(r2.magnitude, 7.0, 1e-9);
   EXPECT_NEAR((r2.enu - u2).norm(), 0.0, 1e-9);
 }
 

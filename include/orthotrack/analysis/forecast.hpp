@@ -111,6 +111,9 @@ struct AlertMapParams {
   InverseVelocityParams inverse;
   AlertParams alerts;
   int fitLastN = 6;               ///< velocities used when no onset is given (>= minPoints)
+  /// Forecast only where the onset raster is finite (an accelerating stage was detected); elsewhere the
+  /// alert uses the velocity alone. Stops noise on stable ground from passing for a 1/v trend.
+  bool requireOnset = false;
   std::int64_t blockRows = 16;
   void validate() const;
 };

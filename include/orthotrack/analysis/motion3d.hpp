@@ -44,8 +44,12 @@ struct Motion3d {
   bool valid = false;
   Vec3 enu = Vec3::Zero();        ///< m
   Vec3 sigmaEnu = Vec3::Constant(std::numeric_limits<double>::quiet_NaN());
-  double downslope = 0.0;         ///< u·d (m, positive downhill)
-  double sigmaDownslope = 0.0;
+  double downslope = 0.0;         ///< u·d (m, positive downhill): the component along the steepest descent
+  double sigmaDownslope = 0.0;    ///< m
+  /// |u| (m): the magnitude of the (surface-parallel) motion, whatever its direction within the slope
+  /// plane. Equals |downslope| only when the slide moves along the DEM's steepest descent.
+  double magnitude = 0.0;
+  double sigmaMagnitude = 0.0;    ///< m, linearised: sqrt(ûᵀ C û) (NaN when u = 0)
   double condition = 0.0;         ///< condition number of the solved system
 };
 
@@ -62,7 +66,7 @@ struct GeometryRasters {
   Raster<float> flightE, flightN, flightU;
 };
 struct Motion3dMaps {
-  Raster<float> east, north, up, downslope;   ///< m (NaN where masked)
+  Raster<float> east, north, up, downslope, magnitude;   ///< m (NaN where masked); see Motion3d
   Raster<float> sigmaDownslope, condition;
   Raster<std::uint8_t> valid;
 };
