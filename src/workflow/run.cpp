@@ -86,6 +86,9 @@ void readConfig(Context& ctx) {
   ctx.maskLayoverShadow = c.str("offsets", "mask_layover_shadow", "cross", {"cross", "all", "none"});
   ctx.maskDilatePx = c.integer("offsets", "mask_dilate_px", 2, 0, 64);
   o.max_nodata_fraction = static_cast<float>(c.num("offsets", "max_nodata_fraction", o.max_nodata_fraction, 0, 1));
+  // FFTW_MEASURE picks its algorithm by timing, so two runs can round differently (offsets differing
+  // at ~1e-6 px): off by default so that a rerun (or a resumed, killed run) gives bit-identical products.
+  o.fftw_measure = c.boolean("offsets", "fftw_measure", false);
   o.validate();
   // [timeseries]
   ctx.invParams.robust = timeseries::parseRobustLoss(c.str("timeseries", "robust", "huber", {"none", "huber", "tukey"}));
@@ -127,7 +130,8 @@ void readConfig(Context& ctx) {
   ctx.stepParams["offsets"] = {{"windows", wins}, {"search", {o.search_az, o.search_rg}}, {"step", step}, {"oversample", o.oversample},
                                {"min_snr", o.min_snr}, {"min_ncc", o.min_ncc}, {"median", o.median_threshold},
                                {"max_disp", o.max_displacement}, {"mask_layover_shadow", ctx.maskLayoverShadow},
-                               {"mask_dilate_px", ctx.maskDilatePx}, {"max_nodata_fraction", o.max_nodata_fraction}};
+                               {"mask_dilate_px", ctx.maskDilatePx}, {"max_nodata_fraction", o.max_nodata_fraction},
+                               {"fftw_measure", o.fftw_measure}};
   ctx.stepParams["invert"] = {{"robust", timeseries::toString(ctx.invParams.robust)}, {"weighted", ctx.invParams.useSigma},
                               {"min_pairs", ctx.invParams.minPairs}, {"sigma_floor_px", ctx.sigmaFloorPx},
                               {"filter_size", ctx.filterSize}, {"filter_min_valid", ctx.filterMinValid},

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "orthotrack/io/raster_io.hpp"
 #include "orthotrack/workflow/run.hpp"
 #include "verbs.hpp"
 
@@ -52,8 +53,31 @@ class RunVerb : public Verb {
     };
     const auto s = workflow::runStack(p_);
     std::printf("run     %s\n", s.runDir.c_str());
-    for (const auto& st : s.steps)
-      std::printf("  %-10s %s\n", st.name.c_str(), st.skipped ? "complete (skipped)" : (std::to_string(static_cast<int>(st.seconds + 0.5)) + " s").c_str());
+    // Peak memory and offsets/s of each step that ran, as recorded in the manifest.
+    nlohmann::json steps;
+    try {
+      steps = nlohmann::json::parse(io::readTextFile(s.runDir + "/manifest.json")).at("steps");
+    } catch (const std::exception&) {
+      steps = nlohmann::json::object();
+    }
+    for (const auto& st : s.steps) {
+      if (st.skipped) {
+        std::printf("  %-10s complete (skipped)\n", st.name.c_str());
+        continue;
+      }
+      std::string line = std::to_string(static_cast<int>(st.seconds + 0.5)) + " s";
+      const nlohmann::json rec = steps.contains(st.name) ? steps[st.name] : nlohmann::json::object();
+      char buf[96];
+      if (rec.contains("peak_rss_mib") && rec["peak_rss_mib"].is_number()) {
+        std::snprintf(buf, sizeof buf, "  peak %.0f MiB", rec["peak_rss_mib"].get<double>());
+        line += buf;
+      }
+      if (rec.contains("offsets_per_second") && rec["offsets_per_second"].is_number()) {
+        std::snprintf(buf, sizeof buf, "  %.0f offsets/s", rec["offsets_per_second"].get<double>());
+        line += buf;
+      }
+      std::printf("  %-10s %s\n", st.name.c_str(), line.c_str());
+    }
     if (!s.reportPath.empty()) std::printf("report  %s\n", s.reportPath.c_str());
     if (s.summary.contains("truth_comparison")) {
       std::printf("\n%-52s %8s %10s %10s  %-26s %s\n", "quantity", "paper", "this run", "truth", "target", "met");
