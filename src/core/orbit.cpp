@@ -86,4 +86,60 @@ void Orbit::interpolate(const DateTime& t, Vec3& pos, Vec3& vel) const {
                       {"", "orbit", t.iso(6)});
 }
 
+// ---------------------------------------------------------------------------------------------
+namespace {
+// Hermite interpolating polynomial (degree 7) through 4 state vectors (positions and velocities).
+void hermite4(const std::vector<StateVector>& sv, const std::vector<double>& ts, double t, Vec3& p, Vec3& v) {
+  const std::size_t n = sv.size();
+  auto it = std::upper_bound(ts.begin(), ts.end(), t);
+  const std::ptrdiff_t k = std::max<std::ptrdiff_t>(0, (it - ts.begin()) - 1);
+  const std::size_t s = static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(k - 1, 0, static_cast<std::ptrdiff_t>(n) - 4));
+  p.setZero();
+  v.setZero();
+  for (std::size_t i = s; i < s + 4; ++i) {
+    double L = 1.0, dL = 0.0, sumInv = 0.0;
+    for (std::size_t j = s; j < s + 4; ++j)
+      if (j != i) {
+        L *= (t - ts[j]) / (ts[i] - ts[j]);
+        sumInv += 1.0 / (ts[i] - ts[j]);
+      }
+    for (std::size_t k2 = s; k2 < s + 4; ++k2) {
+      if (k2 == i) continue;
+      double q = 1.0 / (ts[i] - ts[k2]);
+      for (std::size_t j = s; j < s + 4; ++j)
+        if (j != i && j != k2) q *= (t - ts[j]) / (ts[i] - ts[j]);
+      dL += q;
+    }
+    const double dt = t - ts[i];
+    const double a = 1.0 - 2.0 * dt * sumInv;
+    const double h = a * L * L, hb = dt * L * L;
+    const double dh = -2.0 * sumInv * L * L + 2.0 * a * L * dL;
+    const double dhb = L * L + 2.0 * dt * L * dL;
+    p += h * sv[i].position + hb * sv[i].velocity;
+    v += dh * sv[i].position + dhb * sv[i].velocity;
+  }
+}
+}  // namespace
+
+Orbit resampleHermite(const Orbit& orbit, double spacing) {
+  if (!(spacing > 0) || !std::isfinite(spacing))
+    throw InvalidInput("orbit resampling spacing must be positive", {"", "orbit.resample_spacing", std::to_string(spacing)});
+  const auto& sv = orbit.stateVectors();
+  if (sv.size() < 4) throw InvalidInput("Hermite resampling needs 4 state vectors", {"", "orbit.state_vectors", std::to_string(sv.size())});
+  std::vector<double> ts(sv.size());
+  for (std::size_t i = 0; i < sv.size(); ++i) ts[i] = sv[i].time.secondsSince(orbit.referenceEpoch());
+  std::vector<StateVector> out;
+  const double t0 = ts.front(), t1 = ts.back();
+  const auto n = static_cast<std::int64_t>(std::floor((t1 - t0) / spacing + 1e-9));
+  for (std::int64_t k = 0; k <= n; ++k) {
+    const double t = t0 + static_cast<double>(k) * spacing;
+    Vec3 p, v;
+    hermite4(sv, ts, t, p, v);
+    out.push_back({orbit.referenceEpoch().plusSeconds(t), p, v});
+  }
+  Orbit o(std::move(out), orbit.referenceEpoch());
+  o.setExtrapolationMargin(orbit.extrapolationMargin());
+  return o;
+}
+
 }  // namespace orthotrack

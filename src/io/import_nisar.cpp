@@ -401,6 +401,10 @@ SceneMetadata readNisarMetadata(const std::string& path, const std::string& freq
                    Vec3(vel[3 * i], vel[3 * i + 1], vel[3 * i + 2])});
   try {
     s.orbit = Orbit(std::move(svs));
+    // A product that declares Hermite interpolation (ISCE3/NISAR) gets its orbit resampled with that
+    // interpolant every second, so the 8-point Lagrange of Orbit reproduces the product's own orbit.
+    if (f.exists(ob + "/interpMethod") && f.string(ob + "/interpMethod").rfind("Hermite", 0) == 0)
+      s.orbit = resampleHermite(s.orbit, 1.0);
   } catch (const InvalidInput& e) {
     throw InvalidInput(e.message(), {path, ob + " (" + e.context().key + ")", e.context().value});
   }

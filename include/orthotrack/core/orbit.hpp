@@ -62,4 +62,10 @@ class Orbit {
   double dt_ = 0.0;
 };
 
+/// Resamples an orbit with the 4-point Hermite interpolation (positions and velocities, the method
+/// ISCE3 and many SAR products declare as "Hermite") onto state vectors every `spacing` seconds.
+/// The 8-point Lagrange of Orbit on the result reproduces the Hermite interpolant to < 1e-6 m for
+/// spacing ≤ 1 s. Use it when a product says its orbit is to be Hermite-interpolated.
+Orbit resampleHermite(const Orbit& orbit, double spacing = 1.0);
+
 }  // namespace orthotrack

@@ -59,11 +59,8 @@ Status azimuthGroundSpacing(const SceneGeometry& scene, double t, double r, doub
 /// Ground-range distance (m) spanned by one range sample at a target (flat ellipsoid at height h).
 Status rangeGroundSpacing(const SceneGeometry& scene, double t, double r, double h, double& spacing) noexcept;
 
-/// Resamples an orbit with the 4-point Hermite interpolation (positions and velocities, the method
-/// ISCE3 and many SAR products declare as "Hermite") onto state vectors every `spacing` seconds.
-/// Core's 8-point Lagrange on the result reproduces the Hermite interpolant to < 1e-6 m for
-/// spacing ≤ 1 s. Use it when a product says its orbit is to be Hermite-interpolated.
-Orbit resampleHermite(const Orbit& orbit, double spacing = 1.0);
+/// Hermite orbit resampling lives in core (orthotrack::resampleHermite, core/orbit.hpp).
+using ::orthotrack::resampleHermite;
 
 enum class PassDirection { Ascending, Descending };
 
