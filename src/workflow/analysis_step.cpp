@@ -416,9 +416,13 @@ StepResult stepAnalysis(Context& ctx) {
              {{"acceleration_onset", "decimal year"}, {"last_stage_rate", "mm/day"}, {"segments", "count"}}, mdOnset);
     auto mdAlert = common;
     mdAlert["ALERT_LEVELS"] = "0 normal, 1 watch, 2 warning, 3 alarm";
-    mdAlert["ALERT_RULE"] = "watch v>=" + std::to_string(ap.alerts.watchVelocity) + " mm/day or valid forecast; warning v>=" +
-                            std::to_string(ap.alerts.warningVelocity) + " or lead<=" + std::to_string(ap.alerts.warningLeadDays) +
-                            " d; alarm v>=" + std::to_string(ap.alerts.alarmVelocity) + " or lead<=" + std::to_string(ap.alerts.alarmLeadDays) + " d";
+    {
+      std::ostringstream rule;
+      rule << "watch: v >= " << ap.alerts.watchVelocity << " mm/day or a significant 1/v trend; warning: v >= "
+           << ap.alerts.warningVelocity << " mm/day or trend with lead <= " << ap.alerts.warningLeadDays << " d; alarm: v >= "
+           << ap.alerts.alarmVelocity << " mm/day or trend with lead <= " << ap.alerts.alarmLeadDays << " d";
+      mdAlert["ALERT_RULE"] = rule.str();
+    }
     writeMap(ctx.run + "/analysis/alert.tif", los.grid, {&alert, &velocity, &failureYear},
              {{"alert_level", "level"}, {"velocity", "mm/day"}, {"forecast_failure", "decimal year"}}, mdAlert);
     // Summary: counts per level, the maps at the points.

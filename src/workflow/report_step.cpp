@@ -118,6 +118,54 @@ StepResult stepReport(Context& ctx) {
                            figs, {}});
   }
 
+  // Per-pixel acceleration onset and alert level (analysis step).
+  if (fs::exists(ctx.run + "/analysis/onset.tif") && fs::exists(ctx.run + "/analysis/alert.tif")) {
+    io::RasterReader orr(ctx.run + "/analysis/onset.tif"), arr(ctx.run + "/analysis/alert.tif");
+    report::MapLayer mo;
+    mo.id = "onset_map";
+    mo.title = "Onset of acceleration (first accelerating stage of the cumulative LOS)";
+    mo.unit = "year";
+    mo.values = orr.readAll<float>(1);
+    mo.grid = orr.info().geo;
+    mo.colormap = report::Colormap::Sequential;
+    mo.vmin = dates.front().decimalYear();
+    mo.vmax = dates.back().decimalYear();
+    mo.polygons = polys;
+    mo.points = mpts;
+    mo.caption = "Grey: no accelerating stage found, or too few valid dates.";
+    report::MapLayer ma;
+    ma.id = "alert_map";
+    ma.title = "Alert level as of " + dates.back().isoDate();
+    ma.unit = "level";
+    ma.values = arr.readAll<float>(1);
+    ma.grid = arr.info().geo;
+    ma.colormap = report::Colormap::Sequential;
+    ma.vmin = 0.0;
+    ma.vmax = 3.0;
+    ma.polygons = polys;
+    ma.points = mpts;
+    const auto md = arr.info().metadata;
+    ma.caption = "Levels: 0 normal, 1 watch, 2 warning, 3 alarm. Rule (per pixel as at the points): " + (md.count("ALERT_RULE") ? md.at("ALERT_RULE") : std::string("see docs/analysis.md")) +
+                 ". The inverse-velocity trend is fitted from the pixel's onset, only where an onset was found.";
+    std::string text = "Per pixel, the creep-stage fit of the cumulative LOS gives the start of the first accelerating stage; "
+                       "the inverse-velocity forecast from that date and the last velocity give the alert level.";
+    if (sum.contains("pixel_maps")) {
+      const auto& pm = sum["pixel_maps"];
+      std::ostringstream t;
+      t << " Pixels per level: ";
+      bool first = true;
+      for (const auto& [k, v] : pm["alert_pixels"].items()) {
+        t << (first ? "" : ", ") << k << " " << v.get<long long>();
+        first = false;
+      }
+      t << "; pixels with an onset: " << pm.value("onset_pixels", 0LL) << ".";
+      text += t.str();
+    }
+    rd.maps.push_back(std::move(mo));
+    rd.maps.push_back(std::move(ma));
+    rd.sections.push_back({"Acceleration onset and alert maps", text, {"onset_map", "alert_map"}, {}});
+  }
+
   // Time series at the points (Figure 3).
   {
     report::Chart cl{"series_los", "LOS displacement at the points", "LOS displacement (m)", "", {}, {}, {}, {}, {}, {}, {}, {}, ""};
@@ -275,11 +323,11 @@ StepResult stepReport(Context& ctx) {
         double lim = 0;
         std::vector<report::MapLayer> pair;
         for (const char* m : methods) {
-          io::RasterReader rd(ctx.run + "/coreg/compare/" + id + "." + m + ".tif");
-          const auto md = rd.info().metadata;
+          io::RasterReader cr(ctx.run + "/coreg/compare/" + id + "." + m + ".tif");
+          const auto md = cr.info().metadata;
           auto get = [&](const char* k) { return static_cast<std::int64_t>(std::stoll(md.at(k))); };
-          Raster<float> v = rd.readAll<float>(comp);
-          const Raster<float> flag = rd.readAll<float>(9);
+          Raster<float> v = cr.readAll<float>(comp);
+          const Raster<float> flag = cr.readAll<float>(9);
           for (std::size_t k = 0; k < v.size(); ++k)
             if (flag.data()[k] != 0.0f) v.data()[k] = std::numeric_limits<float>::quiet_NaN();
           report::MapLayer ml;
@@ -361,11 +409,14 @@ StepResult stepReport(Context& ctx) {
       rd.tables.push_back(tc);
       tabs.push_back(tc.id);
     }
-    report::Table tm{"motion3d_table", "3-D motion at the points (surface-parallel assumption)", {"point", "east (m)", "north (m)", "up (m)", "downslope (m)", "truth downslope (m)"}, {}, ""};
+    report::Table tm{"motion3d_table", "3-D motion at the points (surface-parallel assumption)", {"point", "east (m)", "north (m)", "up (m)", "along steepest descent (m)", "magnitude |u| (m)", "truth |u| (m)"}, {}, ""};
     for (const auto& m : sum["motion3d"])
       tm.rows.push_back({m.at("name"), f2(jd(m.at("east_m"))), f2(jd(m.at("north_m"))), f2(jd(m.at("up_m"))),
                          report::formatValue(jd(m.at("downslope_m")), jd(m.at("sigma_downslope_m"))),
+                         m.contains("magnitude_m") ? report::formatValue(jd(m["magnitude_m"]), jd(m.value("sigma_magnitude_m", json(nullptr)))) : "–",
                          m.contains("true_downslope_m") ? f2(jd(m["true_downslope_m"])) : "–"});
+    tm.note = "Surface-parallel motion with the DEM's slope and aspect; |u| is the downslope magnitude (the motion need not "
+              "follow the steepest descent: where it does not, the steepest-descent component is smaller).";
     rd.tables.push_back(tm);
     tabs.push_back(tm.id);
     rd.sections.insert(rd.sections.begin(), report::Section{"Summary",
