@@ -169,20 +169,41 @@ TEST_F(Reliability, KilledRunsResumeToTheProductsOfAnUninterruptedRun) {
   ASSERT_TRUE(fs::exists(dir_ / "ref/analysis/summary.json"));
   const fs::path run = dir_ / "killed";
   std::mt19937 rng(20261125);
-  // Kill moments spread over the run: early (co-registration), middle, late (offsets and after).
-  const double fractions[][2] = {{0.05, 0.3}, {0.3, 0.6}, {0.6, 0.95}, {0.1, 0.9}};
+  // Each kill waits for a log line of the run (a step starting), then a seeded random delay: early
+  // co-registration, inside the offsets, in the short steps after the inversion, co-registration
+  // again. Waiting for the step (not a fixed time) keeps the kills inside the run although a resumed
+  // run skips what is done.
+  struct Moment {
+    const char* after;  // log text to wait for
+    double maxDelay;    // s, uniform after it
+  };
+  const Moment moments[] = {{"step coregister: running", 0.3 * T}, {"step offsets: running", 2.0},
+                            {"step geocode: running", 0.3}, {"step report: running", 0.2}};
   int killed = 0;
-  for (const auto& f : fractions) {
-    std::uniform_real_distribution<double> u(f[0] * T, f[1] * T);
-    const double delay = u(rng);
-    const pid_t pid = startCli({"run", stack_, "--out", run.string()}, (dir_ / "killed.log").string());
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-    ::kill(pid, SIGKILL);
-    const int code = waitCli(pid);
-    if (code == -SIGKILL) ++killed;
-    checkCompleteStepsVerify(run, "after a SIGKILL at " + std::to_string(delay) + " s");
+  for (const auto& m : moments) {
+    const double delay = std::uniform_real_distribution<double>(0.0, m.maxDelay)(rng);
+    const std::string log = (dir_ / "killed.log").string();
+    const pid_t pid = startCli({"run", stack_, "--out", run.string()}, log);
+    int st = 0;
+    bool exited = false;
+    // Poll the log until the step starts (or the run ends).
+    for (;;) {
+      if (::waitpid(pid, &st, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      if (fs::exists(log) && io::readTextFile(log).find(m.after) != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!exited) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+      ::kill(pid, SIGKILL);
+      killed += waitCli(pid) == -SIGKILL;
+    }
+    checkCompleteStepsVerify(run, std::string("after a SIGKILL ") + std::to_string(delay) + " s after '" + m.after + "'");
     // The lock died with the process: the next run is not refused.
   }
+  std::printf("%d of 4 runs killed (reference run %.1f s)\n", killed, T);
   EXPECT_GE(killed, 3) << "the runs finished before the kills (reference run " << T << " s)";
   const auto r = runCli({"run", stack_, "--out", run.string()}, (dir_ / "final.log").string());
   ASSERT_EQ(r.code, 0) << r.out;
