@@ -376,8 +376,8 @@ void writeFileAtomic(const std::string& path, const std::string& content) {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) throw IoError("cannot create file", {tmp, "", ""});
     const std::size_t n = std::fwrite(content.data(), 1, content.size(), f);
-    const bool ok = n == content.size() && std::fflush(f) == 0;
-    std::fclose(f);
+    bool ok = n == content.size() && std::fflush(f) == 0;
+    ok = (std::fclose(f) == 0) && ok;  // close can report a delayed write error (e.g. disk full on NFS)
     if (!ok) {
       std::error_code ec;
       fs::remove(tmp, ec);

@@ -5,8 +5,9 @@
 /// every scene), pairs (network), offsets (every pair), invert (2-D SBAS time series), geocode,
 /// analysis (points, stages, forecast, triggers, backscatter, 3-D), report. Each step writes its
 /// products atomically and records itself in `<run>/manifest.json` (parameters, software version,
-/// timings, outputs with sizes, quality figures). Rerunning skips steps whose record is complete,
-/// whose parameters are unchanged and whose outputs are present with the recorded sizes; `fromStep`
+/// timings, outputs with sizes and FNV-1a checksums, quality figures). Rerunning skips steps whose
+/// record is complete, whose parameters are unchanged and whose outputs match the recorded size and
+/// checksum; `fromStep`
 /// forces a step and everything after it. The run directory layout is in docs/run_directory.md.
 #include <functional>
 #include <optional>
