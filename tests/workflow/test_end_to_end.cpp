@@ -37,8 +37,8 @@ TEST(EndToEnd, SimulatedBaigeStackReproducesThePaperTable) {
   ASSERT_GE(rows.size(), 10u);
   for (const auto& r : rows) {
     const std::string q = r.at("quantity").get<std::string>();
-    std::printf("%-55s measured %8.3f truth %8.3f  %s\n", q.c_str(), r.at("measured").is_number() ? r.at("measured").get<double>() : NAN,
-                r.at("truth").is_number() ? r.at("truth").get<double>() : NAN, r.at("pass").get<bool>() ? "met" : "NOT MET");
+    std::printf("%-55s measured %8.3f truth %8.3f  %s\n", q.c_str(), r.at("measured").is_number() ? r.at("measured").get<double>() : std::nan(""),
+                r.at("truth").is_number() ? r.at("truth").get<double>() : std::nan(""), r.at("pass").get<bool>() ? "met" : "NOT MET");
     // Two rows sit at the noise limit of the simulated azimuth offsets (stable-ground coherence floor
     // 0.2, as in published ALOS figures: per-date azimuth noise at a point ~0.2–0.3 m, growing to
     // ~0.4 m at the last date across the 2011–2014 platform gap). They are asserted at about 2σ and
