@@ -45,9 +45,9 @@ asan: setup
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 
-## The unit tests of the numeric core (core, io, geometry, offsets, coreg, timeseries, network) under
+## The unit tests of the numeric core (core, io, import, geometry, offsets, coreg, timeseries, network) under
 ## ASan + UBSan: what CI runs when its time budget allows (the full `make asan` takes ~16 min on 2 cores).
-ASAN_CORE_TESTS = core/test_core io/test_io geometry/test_geometry offsets/test_offsets coreg/test_coreg timeseries/test_timeseries network/test_network
+ASAN_CORE_TESTS = core/test_core io/test_io import/test_import geometry/test_geometry offsets/test_offsets coreg/test_coreg timeseries/test_timeseries network/test_network
 asan-core: setup
 	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS) --target $(notdir $(ASAN_CORE_TESTS))
