@@ -14,27 +14,14 @@
 #include "orthotrack/io/import.hpp"
 #include "orthotrack/io/raster_io.hpp"
 #include "stack_fixture.hpp"
+#include "cli_runner.hpp"
 #include "test_data.hpp"
 
 using namespace orthotrack;
 namespace fs = std::filesystem;
 
 namespace {
-struct Result {
-  int code = -1;
-  std::string out;
-};
-Result runCli(const std::string& args) {
-  const std::string cmd = std::string(ORTHOTRACK_CLI) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), p)) r.out += buf.data();
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using test::runCli;
 
 void writeText(const fs::path& p, const std::string& s) {
   std::ofstream(p) << s;

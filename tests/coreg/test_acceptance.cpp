@@ -21,6 +21,7 @@
 #include "orthotrack/io/scene.hpp"
 #include "orthotrack/offsets/offsets.hpp"
 #include "orthotrack/simulate/simulate.hpp"
+#include "sim_small.hpp"
 
 using namespace orthotrack;
 using namespace orthotrack::coreg;
@@ -44,14 +45,7 @@ Sim& sim() {
   static std::unique_ptr<Sim> s;
   if (s) return *s;
   s = std::make_unique<Sim>();
-  const std::string dir = std::string(ORTHOTRACK_BINARY_DIR) + "/sim_small";
-  if (!fs::exists(dir + "/truth/truth.json") || !fs::exists(dir + "/stack.toml")) {
-    fs::remove_all(dir);
-    simulate::SimParams p;
-    p.outDir = dir;
-    p.size = simulate::SimSize::Small;
-    simulate::simulateStack(p);
-  }
+  const std::string dir = test::simSmallDir();
   s->stack = io::loadStack(dir + "/stack.toml");
   s->truthDir = dir + "/truth";
   s->truth = nlohmann::json::parse(io::readTextFile(s->truthDir + "/truth.json"));

@@ -30,6 +30,7 @@
 #include "orthotrack/offsets/offsets.hpp"
 #include "orthotrack/simulate/simulate.hpp"
 #include "sim_truth.hpp"
+#include "cli_runner.hpp"
 #include "test_data.hpp"
 
 using namespace orthotrack;
@@ -72,21 +73,7 @@ std::string readBytes(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
-struct CmdResult {
-  int code = -1;
-  std::string out;
-};
-CmdResult runCli(const std::string& args) {
-  CmdResult r;
-  const std::string cmd = std::string(ORTHOTRACK_CLI) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), p)) r.out += buf.data();
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using test::runCli;
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include "orthotrack/io/scene.hpp"
 #include "orthotrack/simulate/simulate.hpp"
 #include "orthotrack/workflow/run.hpp"
+#include "sim_small.hpp"
 #include "test_data.hpp"
 
 using namespace orthotrack;
@@ -19,14 +20,8 @@ namespace fs = std::filesystem;
 
 TEST(EndToEnd, SimulatedBaigeStackReproducesThePaperTable) {
   const auto dir = test::tempDir("e2e");
-  // The simulated small stack is shared with the co-registration acceptance tests (RESOURCE_LOCK).
-  const std::string simDir = std::string(ORTHOTRACK_BINARY_DIR) + "/sim_small";
-  if (!fs::exists(simDir + "/stack.toml") || !fs::exists(simDir + "/truth/truth.json")) {
-    fs::remove_all(simDir);
-    simulate::SimParams sp;
-    sp.outDir = simDir;
-    simulate::simulateStack(sp);
-  }
+  // The simulated small stack is shared with the other slow tests (RESOURCE_LOCK sim_small).
+  const std::string simDir = test::simSmallDir();
   workflow::RunParams rp;
   rp.stackPath = simDir + "/stack.toml";
   rp.outDir = (dir / "run").string();

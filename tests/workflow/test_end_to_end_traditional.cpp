@@ -22,6 +22,7 @@
 #include "orthotrack/io/raster_io.hpp"
 #include "orthotrack/simulate/simulate.hpp"
 #include "orthotrack/workflow/run.hpp"
+#include "sim_small.hpp"
 #include "test_data.hpp"
 
 using namespace orthotrack;
@@ -29,15 +30,8 @@ namespace fs = std::filesystem;
 
 TEST(EndToEnd, TraditionalMethodContaminatesStableGround) {
   const auto dir = test::tempDir("e2e_traditional");
-  // The simulated small stack is shared with test_end_to_end and the co-registration acceptance
-  // tests (RESOURCE_LOCK sim_small); created the same way if absent.
-  const std::string simDir = std::string(ORTHOTRACK_BINARY_DIR) + "/sim_small";
-  if (!fs::exists(simDir + "/stack.toml") || !fs::exists(simDir + "/truth/truth.json")) {
-    fs::remove_all(simDir);
-    simulate::SimParams sp;
-    sp.outDir = simDir;
-    simulate::simulateStack(sp);
-  }
+  // The simulated small stack is shared with the other slow tests (RESOURCE_LOCK sim_small).
+  const std::string simDir = test::simSmallDir();
   workflow::RunParams rp;
   rp.stackPath = simDir + "/stack.toml";
   rp.outDir = (dir / "run_traditional").string();
