@@ -49,21 +49,26 @@ bool Orbit::covers(double t0, double t1) const {
   return t0 >= t_.front() - margin_ && t1 <= t_.back() + margin_;
 }
 
+std::size_t lagrangeWindowStart(const std::vector<double>& ts, bool uniform, double dt, double t, std::size_t m) noexcept {
+  const std::size_t n = ts.size();
+  // Index of the interval holding t.
+  std::size_t k;
+  if (uniform) {
+    const double f = (t - ts.front()) / dt;
+    k = f <= 0 ? 0 : std::min(n - 2, static_cast<std::size_t>(f));
+  } else {
+    auto it = std::upper_bound(ts.begin(), ts.end(), t);
+    k = it == ts.begin() ? 0 : std::min<std::size_t>(n - 2, static_cast<std::size_t>(it - ts.begin()) - 1);
+  }
+  const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(k) - static_cast<std::ptrdiff_t>(m / 2) + 1;
+  return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(start, 0, static_cast<std::ptrdiff_t>(n - m)));
+}
+
 Status Orbit::interpolate(double t, Vec3& pos, Vec3& vel) const noexcept {
   const std::size_t n = t_.size();
   if (!(t >= t_.front() - margin_ && t <= t_.back() + margin_)) return Status::OutOfDomain;
-  // Index of the interval holding t.
-  std::size_t k;
-  if (uniform_) {
-    const double f = (t - t_.front()) / dt_;
-    k = f <= 0 ? 0 : std::min(n - 2, static_cast<std::size_t>(f));
-  } else {
-    auto it = std::upper_bound(t_.begin(), t_.end(), t);
-    k = it == t_.begin() ? 0 : std::min<std::size_t>(n - 2, static_cast<std::size_t>(it - t_.begin()) - 1);
-  }
   const std::size_t m = std::min<std::size_t>(static_cast<std::size_t>(order_), n);
-  std::ptrdiff_t start = static_cast<std::ptrdiff_t>(k) - static_cast<std::ptrdiff_t>(m / 2) + 1;
-  start = std::clamp<std::ptrdiff_t>(start, 0, static_cast<std::ptrdiff_t>(n - m));
+  const auto start = static_cast<std::ptrdiff_t>(lagrangeWindowStart(t_, uniform_, dt_, t, m));
   pos.setZero();
   vel.setZero();
   for (std::size_t j = 0; j < m; ++j) {

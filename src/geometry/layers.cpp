@@ -343,17 +343,20 @@ void computeTopoBlock(const SceneGeometry& scene, const Dem& dem, const Block& b
   }
 }
 
+void TopoLayers::resize(std::int64_t length, std::int64_t width) {
+  lon.resize(length, width);
+  lat.resize(length, width);
+  for (auto* r : {&height, &incidence, &localIncidence, &losE, &losN, &losU, &flightE, &flightN, &flightU})
+    r->resize(length, width);
+  mask.resize(length, width);
+  status.resize(length, width);
+}
+
 TopoLayers computeTopo(const SceneGeometry& scene, const Dem& dem, const TopoParams& prm) {
   prm.validate();
   const std::int64_t L = scene.grid().length, W = scene.grid().width;
   TopoLayers out;
-  out.lon.resize(L, W);
-  out.lat.resize(L, W);
-  for (auto* r : {&out.height, &out.incidence, &out.localIncidence, &out.losE, &out.losN, &out.losU, &out.flightE,
-                  &out.flightN, &out.flightU})
-    r->resize(L, W);
-  out.mask.resize(L, W);
-  out.status.resize(L, W);
+  out.resize(L, W);
   const auto blocks = makeBlocks(L, W, prm.blockLines);
   parallelForBlocks(blocks, [&](const Block& b) { computeTopoBlock(scene, dem, b, TopoViews::window(out, b), prm); });
   return out;

@@ -97,18 +97,8 @@ OrbitInterpolator::OrbitInterpolator(const Orbit& orbit) {
 Status OrbitInterpolator::evalLagrange(double t, Vec3& pos, Vec3& vel, Vec3* acc) const noexcept {
   const std::size_t n = t_.size();
   if (n == 0 || !(t >= lo_ && t <= hi_)) return Status::OutOfDomain;
-  std::size_t k;
-  if (uniform_) {
-    const double f = (t - t_.front()) / dt_;
-    k = f <= 0 ? 0 : std::min(n - 2, static_cast<std::size_t>(f));
-  } else {
-    auto it = std::upper_bound(t_.begin(), t_.end(), t);
-    k = it == t_.begin() ? 0 : std::min<std::size_t>(n - 2, static_cast<std::size_t>(it - t_.begin()) - 1);
-  }
   const std::size_t m = static_cast<std::size_t>(m_);
-  std::ptrdiff_t start = static_cast<std::ptrdiff_t>(k) - static_cast<std::ptrdiff_t>(m / 2) + 1;
-  start = std::clamp<std::ptrdiff_t>(start, 0, static_cast<std::ptrdiff_t>(n - m));
-  const std::size_t s0 = static_cast<std::size_t>(start);
+  const std::size_t s0 = lagrangeWindowStart(t_, uniform_, dt_, t, m);
   constexpr std::size_t kMax = 16;
   double d[kMax], pre[kMax + 1], dpre[kMax + 1], suf[kMax + 1], dsuf[kMax + 1];
   for (std::size_t i = 0; i < m; ++i) d[i] = t - t_[s0 + i];

@@ -111,14 +111,14 @@ json compareMethods(Context& ctx, const std::string& id, GeometryMasks& masks) {
   writeOffsetsProduct(dir + "/" + id + ".improved.tif", fi, ctx.masterId, id);
   writeOffsetsProduct(dir + "/" + id + ".traditional.tif", ft, ctx.masterId, id);
   const Raster<std::uint8_t> slide = slideChips(ctx, fi, masks.dem());
-  const int fs = std::max(ctx.filterSize, 3);
+  const int filterSize = std::max(ctx.filterSize, 3);
   json out = {{"reference", ctx.masterId},
               {"secondary", id},
               {"perpendicular_baseline_m", coreg::pairBaseline(ctx.stack.scene(ctx.masterId), sc).perpendicular},
               {"masked_fraction", maskedFraction},
               {"slide_chips_excluded", std::count(slide.vector().begin(), slide.vector().end(), std::uint8_t{1})},
-              {"improved", offsetStats(fi, slide, fs)},
-              {"traditional", offsetStats(ft, slide, fs)}};
+              {"improved", offsetStats(fi, slide, filterSize)},
+              {"traditional", offsetStats(ft, slide, filterSize)}};
   const double ri = out["improved"]["rms_filtered_px"].get<double>(), rt = out["traditional"]["rms_filtered_px"].get<double>();
   out["ratio_filtered"] = ri > 0 ? rt / ri : 0.0;
   io::writeFileAtomic(dir + "/" + id + ".json", out.dump(1));

@@ -10,6 +10,11 @@
 
 namespace orthotrack {
 
+/// First index of the `m`-point Lagrange window for time t over sorted node times `ts` (n ≥ 2,
+/// m ≤ n): the window centred on the interval holding t, clamped to the nodes. `uniform` with
+/// spacing `dt` finds the interval in O(1), otherwise by binary search.
+std::size_t lagrangeWindowStart(const std::vector<double>& ts, bool uniform, double dt, double t, std::size_t m) noexcept;
+
 struct StateVector {
   DateTime time;
   Vec3 position;  ///< ECEF, m

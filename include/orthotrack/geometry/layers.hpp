@@ -41,6 +41,8 @@ struct TopoLayers {
   Raster<float> flightE, flightN, flightU;  ///< unit horizontal flight direction
   Raster<std::uint8_t> mask;        ///< MaskBits
   Raster<std::uint8_t> status;      ///< orthotrack::Status per pixel
+  /// Sizes every layer to length × width.
+  void resize(std::int64_t length, std::int64_t width);
 };
 
 /// Non-owning outputs for one block; empty views are skipped.

@@ -136,13 +136,7 @@ class GeometryVerb : public Verb {
     std::int64_t bad = 0;
     for (std::int64_t r0 = 0; r0 < L; r0 += chunk) {
       const std::int64_t rows = std::min(chunk, L - r0);
-      buf.lon.resize(rows, W);
-      buf.lat.resize(rows, W);
-      for (auto* r : {&buf.height, &buf.incidence, &buf.localIncidence, &buf.losE, &buf.losN, &buf.losU, &buf.flightE,
-                      &buf.flightN, &buf.flightU})
-        r->resize(rows, W);
-      buf.mask.resize(rows, W);
-      buf.status.resize(rows, W);
+      buf.resize(rows, W);
       auto blocks = makeBlocks(rows, W, prm.blockLines);
       parallelForBlocks(blocks, [&](const Block& bl) {
         const Block global{r0 + bl.row0, bl.rows, bl.col0, bl.cols};
