@@ -1,6 +1,8 @@
 #include "orthotrack/coreg/lookup.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <limits>
 #include <string>
 
@@ -19,10 +21,89 @@ inline void keys(double t, double w[4]) {
   w[2] = -1.5 * t3 + 2.0 * t2 + 0.5 * t;
   w[3] = 0.5 * t3 - 0.5 * t2;
 }
+
+struct LookupNodes {
+  Raster<double> L, S;
+  Raster<std::uint8_t> status;
+};
+
+// A coarse radar grid of the master: node (i, j) at master (line0 + k·i, sample0 + k·j), nr × nc.
+RadarGrid coarseGrid(const RadarGrid& mg, double line0, double sample0, int k, std::int64_t nr, std::int64_t nc) {
+  RadarGrid cg = mg;
+  cg.azimuthTimeInterval = mg.azimuthTimeInterval * k;
+  cg.sensingStart = mg.sensingStart.plusSeconds(line0 * mg.azimuthTimeInterval);
+  cg.rangePixelSpacing = mg.rangePixelSpacing * k;
+  cg.startingRange = mg.startingRange + sample0 * mg.rangePixelSpacing;
+  cg.length = nr;
+  cg.width = nc;
+  return cg;
+}
+
+// Exact radar-to-radar mapping on the coarse grid `cg` of the master (parallel blocks).
+void mapGrid(const geometry::SceneGeometry& master, const RadarGrid& cg, const geometry::SceneGeometry& secondary,
+             const geometry::Dem& dem, const LookupParams& prm, int k, Raster<double>& L, Raster<double>& S,
+             Raster<std::uint8_t>& st) {
+  Orbit orb = master.orbit();
+  // Outer node rows lie up to 2 steps outside the sensing span; allow the orbit to be evaluated
+  // there (they only shape the interpolation near the edges).
+  orb.setExtrapolationMargin(std::max(orb.extrapolationMargin(), 3.0 * master.grid().azimuthTimeInterval * k));
+  const geometry::SceneGeometry coarse(orb, cg, master.doppler());
+  L = Raster<double>(cg.length, cg.width);
+  S = Raster<double>(cg.length, cg.width);
+  st = Raster<std::uint8_t>(cg.length, cg.width);
+  auto win = [](auto& r, const Block& b) { return r.view().window(b.row0, b.col0, b.rows, b.cols); };
+  const auto blocks = makeBlocks(cg.length, cg.width, std::max<std::int64_t>(1, prm.geometry.blockLines / k));
+  parallelForBlocks(blocks, [&](const Block& b) {
+    geometry::radarToRadarBlock<double>(coarse, secondary, dem, b, win(L, b), win(S, b), win(st, b), prm.geometry);
+  });
+}
+
+LookupNodes computeNodes(const geometry::SceneGeometry& master, const geometry::SceneGeometry& secondary, const geometry::Dem& dem,
+                         int step, const LookupParams& prm) {
+  const RadarGrid& mg = master.grid();
+  const std::int64_t nr = (mg.length - 1) / step + 4, nc = (mg.width - 1) / step + 4;
+  LookupNodes n;
+  mapGrid(master, coarseGrid(mg, -step, -step, step, nr, nc), secondary, dem, prm, step, n.L, n.S, n.status);
+  return n;
+}
+
+// Trimmed RMS (secondary px) of |interpolated − exact| at up to 64 × 64 cell-centre check points
+// (the worst 1 % dropped: layover folds); NaN when no check point is valid.
+double interpolationError(const Lookup& lk, const geometry::SceneGeometry& master, const geometry::SceneGeometry& secondary,
+                          const geometry::Dem& dem, const LookupParams& prm) {
+  const RadarGrid& mg = master.grid();
+  const int step = lk.step();
+  const double half = 0.5 * step;
+  if (static_cast<double>(mg.length - 1) < half || static_cast<double>(mg.width - 1) < half) return kNaN;
+  const std::int64_t cells = std::max((mg.length - 1) / step, (mg.width - 1) / step) + 1;
+  const int k = step * static_cast<int>(std::max<std::int64_t>(1, (cells + 63) / 64));  // check-point spacing (master px)
+  const std::int64_t nr = static_cast<std::int64_t>((static_cast<double>(mg.length - 1) - half) / k) + 1;
+  const std::int64_t nc = static_cast<std::int64_t>((static_cast<double>(mg.width - 1) - half) / k) + 1;
+  Raster<double> L, S;
+  Raster<std::uint8_t> st;
+  mapGrid(master, coarseGrid(mg, half, half, k, nr, nc), secondary, dem, prm, k, L, S, st);
+  std::vector<double> e2;
+  e2.reserve(static_cast<std::size_t>(nr * nc));
+  for (std::int64_t i = 0; i < nr; ++i)
+    for (std::int64_t j = 0; j < nc; ++j) {
+      if (static_cast<Status>(st(i, j)) != Status::Ok || !std::isfinite(L(i, j)) || !std::isfinite(S(i, j))) continue;
+      double l, sm;
+      if (!lk.geometric(half + static_cast<double>(k * i), half + static_cast<double>(k * j), l, sm)) continue;
+      e2.push_back((l - L(i, j)) * (l - L(i, j)) + (sm - S(i, j)) * (sm - S(i, j)));
+    }
+  if (e2.empty()) return kNaN;
+  std::sort(e2.begin(), e2.end());
+  const auto keep = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(e2.size()))));
+  double sum = 0;
+  for (std::size_t i = 0; i < keep; ++i) sum += e2[i];
+  return std::sqrt(sum / static_cast<double>(keep));
+}
 }  // namespace
 
 void LookupParams::validate() const {
   if (step < 1 || step > 256) throw InvalidInput("lookup node step must be in 1..256", {"", "coreg.lookup.step", std::to_string(step)});
+  if (!(tolerance >= 0) || tolerance > 10)
+    throw InvalidInput("lookup tolerance must be in [0, 10] px", {"", "coreg.lookup.tolerance", std::to_string(tolerance)});
   if (!(minOverlap >= 0) || minOverlap > 1)
     throw InvalidInput("minimum overlap must be in [0, 1]", {"", "coreg.lookup.min_overlap", std::to_string(minOverlap)});
   geometry.validate();
@@ -134,27 +215,24 @@ Lookup computeLookup(const geometry::SceneGeometry& master, const geometry::Scen
                         {"", "secondary.orbit", secondary.orbit().startDateTime().iso() + " .. " +
                                                     secondary.orbit().endDateTime().iso()});
   }
-  const int step = prm.step;
-  const std::int64_t nr = (mg.length - 1) / step + 4, nc = (mg.width - 1) / step + 4;
-  RadarGrid cg = mg;
-  cg.azimuthTimeInterval = mg.azimuthTimeInterval * step;
-  cg.sensingStart = mg.sensingStart.plusSeconds(-step * mg.azimuthTimeInterval);
-  cg.rangePixelSpacing = mg.rangePixelSpacing * step;
-  cg.startingRange = mg.startingRange - step * mg.rangePixelSpacing;
-  cg.length = nr;
-  cg.width = nc;
-  Orbit orb = master.orbit();
-  // The outer node rows lie up to 2 steps outside the sensing span; allow the orbit to be
-  // evaluated there (they only shape the interpolation near the edges).
-  orb.setExtrapolationMargin(std::max(orb.extrapolationMargin(), 3.0 * cg.azimuthTimeInterval));
-  const geometry::SceneGeometry coarse(orb, cg, master.doppler());
-  Raster<double> L(nr, nc), S(nr, nc);
-  Raster<std::uint8_t> st(nr, nc);
-  auto win = [](auto& r, const Block& b) { return r.view().window(b.row0, b.col0, b.rows, b.cols); };
-  const auto blocks = makeBlocks(nr, nc, std::max<std::int64_t>(1, prm.geometry.blockLines / step));
-  parallelForBlocks(blocks, [&](const Block& b) {
-    geometry::radarToRadarBlock<double>(coarse, secondary, dem, b, win(L, b), win(S, b), win(st, b), prm.geometry);
-  });
+  int step = prm.step;
+  LookupNodes nodes = computeNodes(master, secondary, dem, step, prm);
+  Lookup lk(mg.length, mg.width, step, std::move(nodes.L), std::move(nodes.S));
+  double interpErr = kNaN;
+  while (prm.tolerance > 0) {
+    if (step == 1) { interpErr = 0.0; break; }  // exact per pixel
+    interpErr = interpolationError(lk, master, secondary, dem, prm);
+    if (!(interpErr > prm.tolerance)) break;
+    log::get("coreg")->debug("lookup: step {} interpolates to {:.4f} px (tolerance {:.4f}): halving", step, interpErr, prm.tolerance);
+    step = std::max(1, step / 2);
+    lk = Lookup();  // free the coarser nodes first
+    nodes = computeNodes(master, secondary, dem, step, prm);
+    lk = Lookup(mg.length, mg.width, step, std::move(nodes.L), std::move(nodes.S));
+  }
+  const std::int64_t nr = lk.nodeLine().length(), nc = lk.nodeLine().width();
+  const Raster<double>& L = lk.nodeLine();
+  const Raster<double>& S = lk.nodeSample();
+  const Raster<std::uint8_t>& st = nodes.status;
   LookupStats s;
   std::int64_t inner = 0, inside = 0;
   for (std::int64_t i = 0; i < nr; ++i)
@@ -174,6 +252,8 @@ Lookup computeLookup(const geometry::SceneGeometry& master, const geometry::Scen
         ++inside;
     }
   s.overlapFraction = inner > 0 ? static_cast<double>(inside) / static_cast<double>(inner) : 0.0;
+  s.step = step;
+  s.interpolationError = interpErr;
   if (stats) *stats = s;
   if (s.ok == 0)
     throw OutOfDomain("no master pixel could be mapped to the secondary (DEM or orbits do not cover the scene)",
@@ -181,8 +261,9 @@ Lookup computeLookup(const geometry::SceneGeometry& master, const geometry::Scen
   if (s.overlapFraction < prm.minOverlap)
     throw InvalidInput("the secondary does not overlap the master (fraction of the master inside the secondary)",
                        {"", "coreg.lookup.overlap", std::to_string(s.overlapFraction)});
-  log::get("coreg")->debug("lookup: {} nodes, {} ok, overlap {:.3f}", s.nodes, s.ok, s.overlapFraction);
-  return Lookup(mg.length, mg.width, step, std::move(L), std::move(S));
+  log::get("coreg")->debug("lookup: {} nodes (step {}, interpolation error {:.4f} px), {} ok, overlap {:.3f}", s.nodes, step,
+                           interpErr, s.ok, s.overlapFraction);
+  return lk;
 }
 
 }  // namespace orthotrack::coreg

@@ -9,6 +9,7 @@
 /// Correction part: two low-order polynomials in master (line, sample) added to the geometric
 /// lookup (secondary pixels), estimated from amplitude offsets (step ii). Equations: docs/coreg.md.
 #include <cstdint>
+#include <limits>
 
 #include "orthotrack/core/raster.hpp"
 #include "orthotrack/core/tiling.hpp"
@@ -20,7 +21,15 @@
 namespace orthotrack::coreg {
 
 struct LookupParams {
-  int step = 8;  ///< master pixels between lookup nodes (1 = exact per pixel)
+  /// Master pixels between lookup nodes (1 = exact per pixel): the coarsest step tried. The step is
+  /// halved until the interpolation error measured at cell-centre check points is within
+  /// `tolerance` (see computeLookup).
+  int step = 8;
+  /// Secondary pixels: largest allowed interpolation error of the node grid, as the RMS over up to
+  /// 64 × 64 cell-centre check points (exact radar-to-radar mapping vs the interpolated lookup) after
+  /// discarding the worst 1 % (layover folds, where the mapping is many-to-one and no grid
+  /// interpolates it). 0 = keep `step` whatever the error.
+  double tolerance = 0.01;
   geometry::RadarLookupParams geometry;  ///< rdr2geo/geo2rdr tolerances, lines per block
   /// Smallest fraction of master pixels whose secondary position lies inside the secondary grid;
   /// below it the pair is rejected (InvalidInput "does not overlap").
@@ -32,6 +41,10 @@ struct LookupParams {
 struct LookupStats {
   std::int64_t nodes = 0, ok = 0, outOfDomain = 0, invalidValue = 0, noConvergence = 0;
   double overlapFraction = 0;  ///< master pixels (sampled at the nodes) that fall inside the secondary
+  int step = 0;                ///< node step chosen (master px)
+  /// Interpolation error (secondary px, trimmed RMS at the check points) of the chosen step; NaN
+  /// when not measured (tolerance 0 or no valid check point).
+  double interpolationError = std::numeric_limits<double>::quiet_NaN();
 };
 
 class Lookup {
@@ -66,7 +79,11 @@ class Lookup {
   Raster<double> nl_, ns_;
 };
 
-/// Computes the geometric lookup (nodes in parallel blocks). Throws InvalidInput for bad params,
+/// Computes the geometric lookup (nodes in parallel blocks), halving the node step from
+/// `params.step` until the interpolation error is within `params.tolerance`: the error at a master
+/// pixel between nodes grows with the secondary's height sensitivity (∂sample/∂h ∝ B⊥) times the
+/// DEM's curvature over a node cell, so a 28-km cross-platform baseline needs a finer grid than a
+/// same-platform pair (docs/coreg.md). Throws InvalidInput for bad params,
 /// OutOfDomain if the master orbit does not cover the master's sensing time or the secondary's
 /// orbit covers none of the master footprint, InvalidInput if less than minOverlap of the master
 /// falls inside the secondary. Nodes that fail (DEM hole, outside the DEM, partial orbit
