@@ -9,6 +9,7 @@
 #include "orthotrack/core/error.hpp"
 #include "orthotrack/core/log.hpp"
 #include "orthotrack/core/tiling.hpp"
+#include "orthotrack/offsets/offsets.hpp"
 
 namespace orthotrack::coreg {
 
@@ -28,16 +29,6 @@ double maxAbs(const Poly2d& p, std::int64_t L, std::int64_t W) {
     for (int b = 0; b <= 2; ++b)
       m = std::max(m, std::abs(p.eval(0.5 * a * static_cast<double>(L - 1), 0.5 * b * static_cast<double>(W - 1))));
   return m;
-}
-
-Raster<float> amplitude(RasterView<const cfloat> z) {
-  Raster<float> a(z.length(), z.width());
-  parallelFor(z.length(), [&](std::int64_t i) {
-    const cfloat* p = z.row(i);
-    float* q = a.row(i);
-    for (std::int64_t j = 0; j < z.width(); ++j) q[j] = std::abs(p[j]);
-  });
-  return a;
 }
 
 bool stableAt(StableMask m, std::int64_t r, std::int64_t c) {
@@ -193,8 +184,12 @@ Lookup orbitOnlyLookup(const geometry::SceneGeometry& master, const geometry::Sc
   return Lookup(g.length, g.width, step, std::move(L), std::move(S));
 }
 
-Raster<cfloat> resampleWithLookup(const Lookup& lk, const SecondaryInput& sec, const ResampleParams& prm, std::int64_t blockLines,
-                                  double* azCut, double* rgCut, std::int64_t* validOut) {
+namespace {
+struct Kernels {
+  SincKernel az, rg;
+};
+// Kernels of a resampling pass; low-pass cut-offs from the lookup's Jacobian at the master centre.
+Kernels makeKernels(const Lookup& lk, const ResampleParams& prm, double* azCut, double* rgCut) {
   prm.validate();
   const std::int64_t L = lk.masterLength(), W = lk.masterWidth();
   double fa = 1, fr = 1;
@@ -208,37 +203,86 @@ Raster<cfloat> resampleWithLookup(const Lookup& lk, const SecondaryInput& sec, c
   }
   if (azCut) *azCut = fa;
   if (rgCut) *rgCut = fr;
-  const SincKernel ak(prm.taps, prm.kaiserBeta, prm.tableOversample, fa);
-  const SincKernel rk(prm.taps, prm.kaiserBeta, prm.tableOversample, fr);
+  return {SincKernel(prm.taps, prm.kaiserBeta, prm.tableOversample, fa), SincKernel(prm.taps, prm.kaiserBeta, prm.tableOversample, fr)};
+}
+
+// Resamples master rows [row0, row0 + out.length()) into `out` in blocks of `blockLines` master lines;
+// for each block only the secondary window its lookup reaches (plus the kernel's half-width) is
+// read. A pixel depends only on its lookup value, so the blocks do not change the result. Returns
+// the number of valid pixels.
+std::int64_t resampleRows(const Lookup& lk, const SecondaryInput& sec, const Kernels& k, const ResampleParams& prm,
+                          std::int64_t row0, RasterView<cfloat> out, std::int64_t blockLines) {
+  const std::int64_t W = lk.masterWidth();
   const std::int64_t SL = sec.geometry.grid().length, SW = sec.geometry.grid().width;
-  Raster<cfloat> out(L, W);
   std::int64_t valid = 0;
-  for (const Block& b : makeBlocks(L, W, blockLines)) {
-    Raster<double> bl(b.rows, b.cols), bs(b.rows, b.cols);
+  for (const Block& b : makeBlocks(out.length(), W, blockLines)) {
+    RasterView<cfloat> o = out.window(b.row0, 0, b.rows, W);
+    auto zero = [&] {
+      for (std::int64_t i = 0; i < b.rows; ++i) std::fill(o.row(i), o.row(i) + W, cfloat(0, 0));
+    };
+    Raster<double> bl(b.rows, W), bs(b.rows, W);
     parallelFor(b.rows, [&](std::int64_t i) {
-      lk.fill(Block{b.row0 + i, 1, 0, W}, bl.view().window(i, 0, 1, W), bs.view().window(i, 0, 1, W));
+      lk.fill(Block{row0 + b.row0 + i, 1, 0, W}, bl.view().window(i, 0, 1, W), bs.view().window(i, 0, 1, W));
     });
     double lmin = 1e300, lmax = -1e300, smin = 1e300, smax = -1e300;
-    for (std::size_t k = 0; k < bl.size(); ++k) {
-      const double y = bl.data()[k], x = bs.data()[k];
+    for (std::size_t q = 0; q < bl.size(); ++q) {
+      const double y = bl.data()[q], x = bs.data()[q];
       if (!std::isfinite(y) || !std::isfinite(x)) continue;
       lmin = std::min(lmin, y); lmax = std::max(lmax, y); smin = std::min(smin, x); smax = std::max(smax, x);
     }
-    if (!(lmax >= lmin)) continue;
-    const std::int64_t r0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(lmin)) - ak.half() - 1);
-    const std::int64_t r1 = std::min<std::int64_t>(SL, static_cast<std::int64_t>(std::floor(lmax)) + ak.half() + 2);
-    const std::int64_t c0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(smin)) - rk.half() - 1);
-    const std::int64_t c1 = std::min<std::int64_t>(SW, static_cast<std::int64_t>(std::floor(smax)) + rk.half() + 2);
-    if (r1 <= r0 || c1 <= c0) continue;
+    if (!(lmax >= lmin)) { zero(); continue; }
+    const std::int64_t r0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(lmin)) - k.az.half() - 1);
+    const std::int64_t r1 = std::min<std::int64_t>(SL, static_cast<std::int64_t>(std::floor(lmax)) + k.az.half() + 2);
+    const std::int64_t c0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(smin)) - k.rg.half() - 1);
+    const std::int64_t c1 = std::min<std::int64_t>(SW, static_cast<std::int64_t>(std::floor(smax)) + k.rg.half() + 2);
+    if (r1 <= r0 || c1 <= c0) { zero(); continue; }
     Raster<cfloat> win(r1 - r0, c1 - c0);
     sec.read(r0, c0, r1 - r0, c1 - c0, win.data());
-    valid += resampleSlc(SlcWindow{win.cview(), r0, c0}, sec.geometry, bl.cview(), bs.cview(), ak, rk, prm,
-                         out.view().window(b.row0, 0, b.rows, W));
+    valid += resampleSlc(SlcWindow{win.cview(), r0, c0}, sec.geometry, bl.cview(), bs.cview(), k.az, k.rg, prm, o);
   }
+  return valid;
+}
+
+void amplitudeOf(const cfloat* z, std::int64_t n, float* a) {
+  for (std::int64_t q = 0; q < n; ++q) a[q] = std::abs(z[q]);
+}
+}  // namespace
+
+Raster<cfloat> resampleWithLookup(const Lookup& lk, const SecondaryInput& sec, const ResampleParams& prm, std::int64_t blockLines,
+                                  double* azCut, double* rgCut, std::int64_t* validOut) {
+  const Kernels k = makeKernels(lk, prm, azCut, rgCut);
+  Raster<cfloat> out(lk.masterLength(), lk.masterWidth());
+  const std::int64_t valid = resampleRows(lk, sec, k, prm, 0, out.view(), blockLines);
   if (validOut) *validOut = valid;
   return out;
 }
 
+StreamPlan planStreaming(const CoregParams& p, const geometry::SceneGeometry& master, const geometry::SceneGeometry& secondary,
+                         std::size_t lookupBytes) {
+  const std::int64_t L = master.grid().length, W = master.grid().width;
+  StreamPlan plan;
+  // Not scaling with the rows: GDAL's block cache (the CLI sets it to 1/16 of the budget), the DEM,
+  // the program and its libraries (~96 MiB), the lookup nodes.
+  plan.fixedBytes = p.memoryBytes / 16 + (std::size_t{96} << 20) + lookupBytes;
+  const std::size_t avail = p.memoryBytes > plan.fixedBytes ? p.memoryBytes - plan.fixedBytes : 0;
+  // One resampling block per master line: the lookup rows (2 Float64), the output (CFloat32) and its
+  // amplitude, and the secondary window (CFloat32 over the secondary's width, about |dl/dl| lines).
+  const double lineScale = std::max(1.0, secondary.grid().azimuthTimeInterval > 0
+                                             ? master.grid().azimuthTimeInterval / secondary.grid().azimuthTimeInterval
+                                             : 1.0);
+  const double perLine = static_cast<double>(W) * (16 + 8 + 4) + 8.0 * static_cast<double>(secondary.grid().width) * lineScale;
+  plan.blockLines = std::clamp<std::int64_t>(static_cast<std::int64_t>(static_cast<double>(avail / 4) / perLine), 8,
+                                             std::max<std::int64_t>(8, p.blockLines));
+  // Offset bands: half of the rest; bands are held twice while they move (RollingRows); the master
+  // rows are read as CFloat32 before their amplitude is taken.
+  const bool improved = p.method == Method::Improved;
+  const offsets::OffsetParams& refineOff = improved ? p.refine.offsets : p.traditional.offsets;
+  plan.refineBand = offsets::bandGridRowsForBudget(refineOff, L, W, avail / 2, threadCount(), 2 * 4 + 8);
+  plan.residualBand = p.residual.enabled
+                          ? offsets::bandGridRowsForBudget(p.residual.offsets, L, W, avail / 2, threadCount(), 2 * 8)
+                          : 0;
+  return plan;
+}
 namespace {
 // Offsets (master px) → FitData in secondary px through the lookup's Jacobian.
 FitData toSecondaryPixels(const offsets::OffsetField& f, const Lookup& lk, float minSnr, StableMask stable, FitData frame,
@@ -262,12 +306,32 @@ FitData toSecondaryPixels(const offsets::OffsetField& f, const Lookup& lk, float
 
 RectifyResult rectify(const geometry::SceneGeometry& master, RasterView<const cfloat> masterSlc, const SecondaryInput& sec,
                       const geometry::Dem& dem, const CoregParams& p, StableMask stable) {
+  const RadarGrid& mg = master.grid();
+  if (masterSlc.length() != mg.length || masterSlc.width() != mg.width)
+    throw InvalidInput("master image size does not match its grid", {"", "master.image", std::to_string(masterSlc.length()) + "x" + std::to_string(masterSlc.width())});
+  const SecondaryInput m = secondaryFromMemory(master, masterSlc);
+  Raster<cfloat> slc;
+  SlcSink sink;
+  sink.begin = [&] { slc = Raster<cfloat>(mg.length, mg.width); };
+  sink.write = [&](std::int64_t row0, RasterView<const cfloat> rows) {
+    for (std::int64_t i = 0; i < rows.length(); ++i) std::copy(rows.row(i), rows.row(i) + rows.width(), slc.row(row0 + i));
+  };
+  sink.end = [] {};
+  sink.read = [&](std::int64_t r0, std::int64_t c0, std::int64_t rows, std::int64_t cols, cfloat* out) {
+    for (std::int64_t i = 0; i < rows; ++i) std::copy(slc.row(r0 + i) + c0, slc.row(r0 + i) + c0 + cols, out + i * cols);
+  };
+  RectifyResult R = rectifyStreamed(master, m.read, sec, dem, p, sink, stable);
+  R.slc = std::move(slc);
+  return R;
+}
+
+RectifyResult rectifyStreamed(const geometry::SceneGeometry& master, const SlcWindowReader& masterRead, const SecondaryInput& sec,
+                              const geometry::Dem& dem, const CoregParams& p, const SlcSink& sink, StableMask stable) {
   p.validate();
   const auto tStart = std::chrono::steady_clock::now();
   auto logger = log::get("coreg");
   const RadarGrid& mg = master.grid();
-  if (masterSlc.length() != mg.length || masterSlc.width() != mg.width)
-    throw InvalidInput("master image size does not match its grid", {"", "master.image", std::to_string(masterSlc.length()) + "x" + std::to_string(masterSlc.width())});
+  const std::int64_t L = mg.length, W = mg.width;
   if (!stable.empty() && (stable.length() != mg.length || stable.width() != mg.width))
     throw InvalidInput("stable mask size does not match the master grid", {"", "coreg.stable_mask", std::to_string(stable.length()) + "x" + std::to_string(stable.width())});
   const bool improved = p.method == Method::Improved;
@@ -281,7 +345,11 @@ RectifyResult rectify(const geometry::SceneGeometry& master, RasterView<const cf
     const double h = std::isnan(p.traditional.height) ? dem.meanHeight() : p.traditional.height;
     lk = orbitOnlyLookup(master, sec.geometry, h, p.lookup.step);
     rep.lookup.nodes = rep.lookup.ok = lk.nodeLine().length() * lk.nodeLine().width();
+    rep.lookup.step = lk.step();
   }
+  const StreamPlan plan = planStreaming(p, master, sec.geometry, 2 * lk.nodeLine().size() * sizeof(double));
+  logger->debug("streaming: blocks of {} lines, offset bands of {} / {} grid rows (budget {} MiB, fixed part {} MiB)",
+                plan.blockLines, plan.refineBand, plan.residualBand, p.memoryBytes >> 20, plan.fixedBytes >> 20);
   FitData frame;
   frame.lineMean = 0.5 * static_cast<double>(mg.length - 1); frame.lineScale = std::max(1.0, frame.lineMean);
   frame.sampleMean = 0.5 * static_cast<double>(mg.width - 1); frame.sampleScale = std::max(1.0, frame.sampleMean);
@@ -289,14 +357,23 @@ RectifyResult rectify(const geometry::SceneGeometry& master, RasterView<const cf
   const offsets::OffsetParams& offp = improved ? p.refine.offsets : p.traditional.offsets;
   if (!improved) fitp.order = p.traditional.order;
   offp.validate(mg.length, mg.width);
-  const Raster<float> masterAmp = amplitude(masterSlc);
+  // Master rows: complex, or their amplitude.
+  const offsets::RowSource<cfloat> masterRows = [&](std::int64_t r0, std::int64_t n, cfloat* out) { masterRead(r0, 0, n, W, out); };
+  const offsets::RowSource<float> masterAmp = [&](std::int64_t r0, std::int64_t n, float* out) {
+    std::vector<cfloat> z(static_cast<std::size_t>(n * W));
+    masterRead(r0, 0, n, W, z.data());
+    amplitudeOf(z.data(), n * W, out);
+  };
 
   // Step ii: refine the transformation with amplitude offsets.
   for (int pass = 0; pass < p.refine.iterations; ++pass) {
-    Raster<cfloat> rs = resampleWithLookup(lk, sec, p.refine.resample, p.blockLines);
-    const Raster<float> amp = amplitude(rs.cview());
-    rs = Raster<cfloat>();
-    const offsets::OffsetField f = offsets::estimateOffsets(masterAmp.cview(), amp.cview(), offp);
+    const Kernels k = makeKernels(lk, p.refine.resample, nullptr, nullptr);
+    const offsets::RowSource<float> rectAmp = [&](std::int64_t r0, std::int64_t n, float* out) {
+      Raster<cfloat> z(n, W);
+      resampleRows(lk, sec, k, p.refine.resample, r0, z.view(), plan.blockLines);
+      amplitudeOf(z.data(), n * W, out);
+    };
+    const offsets::OffsetField f = offsets::estimateOffsetsStreamed(masterAmp, rectAmp, L, W, offp, plan.refineBand);
     RefinePass rp;
     const FitData d = toSecondaryPixels(f, lk, p.refine.minSnr, stable, frame, &rp.used);
     const RobustFitResult fit = fitRobust(d, fitp);
@@ -312,13 +389,26 @@ RectifyResult rectify(const geometry::SceneGeometry& master, RasterView<const cf
     if (rp.maxCorrection < p.refine.tolerance) break;
   }
 
-  // Step iii: resample the SLC with the improved transformation.
-  R.slc = resampleWithLookup(lk, sec, p.resample, p.blockLines, &rep.azimuthCutoff, &rep.rangeCutoff, &rep.validPixels);
+  // Step iii: resample the SLC with the improved transformation, block by block into the sink.
+  auto finalPass = [&] {
+    const Kernels k = makeKernels(lk, p.resample, &rep.azimuthCutoff, &rep.rangeCutoff);
+    rep.validPixels = 0;
+    sink.begin();
+    Raster<cfloat> block;
+    for (const Block& b : makeBlocks(L, W, plan.blockLines)) {
+      if (block.length() != b.rows) block = Raster<cfloat>(b.rows, W);
+      rep.validPixels += resampleRows(lk, sec, k, p.resample, b.row0, block.view(), plan.blockLines);
+      sink.write(b.row0, block.cview());
+    }
+    sink.end();
+  };
+  finalPass();
 
   // Residual offsets (complex) and removal of their low-order part fitted on stable ground.
   if (p.residual.enabled) {
     p.residual.offsets.validate(mg.length, mg.width);
-    const offsets::OffsetField f = offsets::estimateOffsets(masterSlc, R.slc.cview(), p.residual.offsets);
+    const offsets::RowSource<cfloat> rectRows = [&](std::int64_t r0, std::int64_t n, cfloat* out) { sink.read(r0, 0, n, W, out); };
+    const offsets::OffsetField f = offsets::estimateOffsetsStreamed(masterRows, rectRows, L, W, p.residual.offsets, plan.residualBand);
     FitData d = frame;
     OffsetStats& st = rep.residual;
     st.estimates = f.grid.rows * f.grid.cols;
@@ -360,8 +450,7 @@ RectifyResult rectify(const geometry::SceneGeometry& master, RasterView<const cf
           const RobustFitResult conv = fitLeastSquares(ds, rfp.order);
           lk.correctionLine += conv.a;
           lk.correctionSample += conv.b;
-          R.slc = Raster<cfloat>();
-          R.slc = resampleWithLookup(lk, sec, p.resample, p.blockLines, &rep.azimuthCutoff, &rep.rangeCutoff, &rep.validPixels);
+          finalPass();
           rep.residualApplied = true;
         }
       }

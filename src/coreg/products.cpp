@@ -71,21 +71,51 @@ SecondaryInput secondaryFromFile(const io::SceneMetadata& s) {
   return in;
 }
 
-void writeSceneProducts(const std::string& outDir, const RectifyResult& res, std::int64_t blockLines) {
+namespace {
+std::unique_ptr<io::RasterWriter> slcWriter(const std::string& path, std::int64_t L, std::int64_t W, const std::string& masterId,
+                                            const std::string& id, Method method) {
+  fs::create_directories(fs::path(path).parent_path());
+  auto w = std::make_unique<io::RasterWriter>(path, L, W, 1, io::DataType::CFloat32);
+  w->setBandName(1, "slc");
+  w->setMetadata("CONVENTIONS", "secondary SLC resampled to the master grid; 0 = no data; docs/conventions.md");
+  w->setMetadata("MASTER", masterId);
+  w->setMetadata("SECONDARY", id);
+  w->setMetadata("METHOD", toString(method));
+  return w;
+}
+}  // namespace
+
+SlcSink sceneSlcSink(const std::string& outDir, const std::string& masterId, const std::string& id, Method method,
+                     std::int64_t length, std::int64_t width) {
+  struct State {
+    std::unique_ptr<io::RasterWriter> writer;
+    std::unique_ptr<io::RasterReader> reader;
+  };
+  auto st = std::make_shared<State>();
+  const std::string path = sceneProducts(outDir, id).slc;
+  SlcSink s;
+  s.begin = [=] {
+    st->reader.reset();
+    st->writer = slcWriter(path, length, width, masterId, id, method);
+  };
+  s.write = [st](std::int64_t row0, RasterView<const cfloat> rows) {
+    st->writer->write<cfloat>(1, row0, 0, rows.length(), rows.width(), rows.row(0));
+  };
+  s.end = [st, path] {
+    st->writer->commit();
+    st->writer.reset();
+    st->reader = std::make_unique<io::RasterReader>(path);
+  };
+  s.read = [st](std::int64_t r0, std::int64_t c0, std::int64_t rows, std::int64_t cols, cfloat* out) {
+    st->reader->read<cfloat>(1, r0, c0, rows, cols, out);
+  };
+  return s;
+}
+
+void writeLookupAndReport(const std::string& outDir, const RectifyResult& res, std::int64_t blockLines) {
   const SceneProducts p = sceneProducts(outDir, res.report.secondaryId);
-  fs::create_directories(fs::path(p.slc).parent_path());
-  const std::int64_t L = res.slc.length(), W = res.slc.width();
-  {
-    io::RasterWriter w(p.slc, L, W, 1, io::DataType::CFloat32);
-    w.setBandName(1, "slc");
-    w.setMetadata("CONVENTIONS", "secondary SLC resampled to the master grid; 0 = no data; docs/conventions.md");
-    w.setMetadata("MASTER", res.report.masterId);
-    w.setMetadata("SECONDARY", res.report.secondaryId);
-    w.setMetadata("METHOD", toString(res.report.method));
-    for (const Block& b : makeBlocks(L, W, blockLines))
-      w.write<cfloat>(1, b.row0, 0, b.rows, W, res.slc.row(b.row0));
-    w.commit();
-  }
+  fs::create_directories(fs::path(p.lookup).parent_path());
+  const std::int64_t L = res.lookup.masterLength(), W = res.lookup.masterWidth();
   {
     io::RasterWriter w(p.lookup, L, W, 2, io::DataType::Float64);
     w.setBandName(1, "secondary_line");
@@ -114,6 +144,15 @@ void writeSceneProducts(const std::string& outDir, const RectifyResult& res, std
   io::writeFileAtomic(p.report, j.dump(2));
 }
 
+void writeSceneProducts(const std::string& outDir, const RectifyResult& res, std::int64_t blockLines) {
+  const SceneProducts p = sceneProducts(outDir, res.report.secondaryId);
+  const std::int64_t L = res.slc.length(), W = res.slc.width();
+  auto w = slcWriter(p.slc, L, W, res.report.masterId, res.report.secondaryId, res.report.method);
+  for (const Block& b : makeBlocks(L, W, blockLines)) w->write<cfloat>(1, b.row0, 0, b.rows, W, res.slc.row(b.row0));
+  w->commit();
+  writeLookupAndReport(outDir, res, blockLines);
+}
+
 namespace {
 io::LonLatBounds footprint(const geometry::SceneGeometry& g, double hMin, double hMax) {
   io::LonLatBounds b{1e9, -1e9, 1e9, -1e9};
@@ -133,20 +172,45 @@ io::LonLatBounds footprint(const geometry::SceneGeometry& g, double hMin, double
   return b;
 }
 
-void writeMasterProducts(const std::string& outDir, const io::SceneMetadata& m, const Raster<cfloat>& slc, std::int64_t blockLines) {
+// The master's own products: its image copied block by block and the identity lookup.
+void writeMasterProducts(const std::string& outDir, const io::SceneMetadata& m, const SlcWindowReader& read, std::int64_t blockLines) {
   RectifyResult r;
   r.report.masterId = r.report.secondaryId = m.id;
   r.report.method = Method::Improved;
   const int step = 8;
-  const std::int64_t L = slc.length(), W = slc.width();
+  const std::int64_t L = m.grid.length, W = m.grid.width;
   const std::int64_t nr = (L - 1) / step + 4, nc = (W - 1) / step + 4;
   Raster<double> nl(nr, nc), ns(nr, nc);
   for (std::int64_t i = 0; i < nr; ++i)
     for (std::int64_t j = 0; j < nc; ++j) { nl(i, j) = static_cast<double>((i - 1) * step); ns(i, j) = static_cast<double>((j - 1) * step); }
   r.lookup = Lookup(L, W, step, std::move(nl), std::move(ns));
-  r.slc = slc;
   r.report.validPixels = L * W;
-  writeSceneProducts(outDir, r, blockLines);
+  auto w = slcWriter(sceneProducts(outDir, m.id).slc, L, W, m.id, m.id, Method::Improved);
+  Raster<cfloat> block;
+  for (const Block& b : makeBlocks(L, W, blockLines)) {
+    if (block.length() != b.rows) block = Raster<cfloat>(b.rows, W);
+    read(b.row0, 0, b.rows, W, block.data());
+    w->write<cfloat>(1, b.row0, 0, b.rows, W, block.data());
+  }
+  w->commit();
+  writeLookupAndReport(outDir, r, blockLines);
+}
+
+// Multi-looked master amplitude (multilookAmplitude) read in blocks of whole looks: each output line
+// depends only on its own `az` input lines, so the blocks do not change it.
+Raster<float> multilookFromReader(const SlcWindowReader& read, std::int64_t L, std::int64_t W, int az, int rg, std::int64_t blockLines) {
+  const std::int64_t outL = L / az, outW = W / rg;
+  Raster<float> out(outL, outW);
+  const std::int64_t per = std::max<std::int64_t>(1, blockLines / az);  // output lines per block
+  Raster<cfloat> z;
+  for (std::int64_t k0 = 0; k0 < outL; k0 += per) {
+    const std::int64_t k1 = std::min(outL, k0 + per), rows = (k1 - k0) * az;
+    if (z.length() != rows) z = Raster<cfloat>(rows, W);
+    read(k0 * az, 0, rows, W, z.data());
+    const Raster<float> ml = multilookAmplitude(z.cview(), az, rg);
+    for (std::int64_t k = 0; k < ml.length(); ++k) std::copy(ml.row(k), ml.row(k) + outW, out.row(k0 + k));
+  }
+  return out;
 }
 }  // namespace
 
@@ -176,14 +240,26 @@ StackCoregSummary coregisterStack(const io::Stack& stack, const CoregParams& p, 
       hMax = std::max(hMax, static_cast<double>(v));
     }
   if (!(hMax >= hMin)) throw InvalidInput("the DEM has no valid heights over the master", {stack.dem, "dem", ""});
-  const io::LonLatBounds bb = footprint(mg, hMin - 50.0, hMax + 50.0);
+  // The footprint over the terrain's whole height range is wider than the ground the master sees
+  // (a corner at the lowest height lies outside the terrain's highest parts): where it passes the
+  // DEM's edge, the DEM's extent is used and lookup nodes beyond it are NaN (LookupStats).
+  const io::LonLatBounds fp = footprint(mg, hMin - 50.0, hMax + 50.0);
+  const io::LonLatBounds bb{std::max(fp.lonMin, ext.lonMin), std::min(fp.lonMax, ext.lonMax), std::max(fp.latMin, ext.latMin),
+                            std::min(fp.latMax, ext.latMax)};
+  if (bb.lonMin != fp.lonMin || bb.lonMax != fp.lonMax || bb.latMin != fp.latMin || bb.latMax != fp.latMax)
+    logger->warn("the DEM ({:.5f}..{:.5f} E, {:.5f}..{:.5f} N) does not reach every edge of the master footprint over the "
+                 "terrain's heights ({:.5f}..{:.5f} E, {:.5f}..{:.5f} N): master pixels beyond it are not mapped",
+                 ext.lonMin, ext.lonMax, ext.latMin, ext.latMax, fp.lonMin, fp.lonMax, fp.latMin, fp.latMax);
   io::DemData dd = io::loadDem(stack.dem, bb, 0.02);
   const geometry::Dem dem(std::move(dd.heights), dd.grid);
   if (dem.validCount() == 0) throw InvalidInput("the DEM has no valid heights over the master", {stack.dem, "dem", ""});
-  const Raster<cfloat> mslc = readSlc(m);
+  // The master is read in blocks (never whole): the multi-looked amplitude of step i, its own
+  // products, and the rows each rectification needs.
+  const SlcWindowReader masterRead = secondaryFromFile(m).read;
   nlohmann::json mj;
   if (p.method == Method::Improved && p.demCoreg.enabled) {
-    const Raster<float> ml = multilookAmplitude(mslc.cview(), p.demCoreg.azimuthLooks, p.demCoreg.rangeLooks);
+    const Raster<float> ml = multilookFromReader(masterRead, m.grid.length, m.grid.width, p.demCoreg.azimuthLooks,
+                                                 p.demCoreg.rangeLooks, p.blockLines);
     sum.demCoreg = coregisterDem(mg, ml.cview(), dem, p.demCoreg);
     mg = sum.demCoreg.corrected;
   } else {
@@ -224,16 +300,19 @@ StackCoregSummary coregisterStack(const io::Stack& stack, const CoregParams& p, 
       sum.skipped.push_back(s.id);
       continue;
     }
+    // A scene being redone is not done until its new report is written (last).
+    fs::remove(sceneProducts(stack.outputDir, s.id).report);
     if (s.id == m.id) {
-      writeMasterProducts(stack.outputDir, m, mslc, p.blockLines);
+      writeMasterProducts(stack.outputDir, m, masterRead, p.blockLines);
       sum.processed.push_back(s.id);
       continue;
     }
     logger->info("co-registering {} to {} ({})", s.id, m.id, toString(p.method));
-    RectifyResult r = rectify(mg, mslc.cview(), secondaryFromFile(s), dem, p);
+    RectifyResult r = rectifyStreamed(mg, masterRead, secondaryFromFile(s), dem, p,
+                                      sceneSlcSink(stack.outputDir, m.id, s.id, p.method, m.grid.length, m.grid.width));
     r.report.masterId = m.id;
     r.report.secondaryId = s.id;
-    writeSceneProducts(stack.outputDir, r, p.blockLines);
+    writeLookupAndReport(stack.outputDir, r, p.blockLines);
     sum.reports.push_back(r.report);
     sum.processed.push_back(s.id);
   }

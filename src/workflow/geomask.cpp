@@ -56,48 +56,60 @@ const Raster<std::uint8_t>& GeometryMasks::master() {
   return master_;
 }
 
+void GeometryMasks::bits(const std::string& id, std::int64_t row0, std::int64_t rows, Raster<std::uint8_t>& out) {
+  ctx_.loadMaster();
+  const auto& mg = ctx_.masterGeometry;
+  const geometry::Dem& d = dem();
+  out.resize(rows, mg.grid().width);
+  parallelFor(rows, [&](std::int64_t i) { geometry::layoverShadowLine(mg, d, row0 + i, 0, out.width(), &out(i, 0)); });
+  if (id == ctx_.masterId || rows == 0) return;
+  // The scene's own layover/shadow, in its radar grid over the part these master rows map to, sampled
+  // at the lookup (master pixel → scene line, sample), shifted to bits 4 (shadow) and 8 (layover).
+  // layoverShadowLine does not depend on the block of samples it is asked for, so the result of a
+  // row does not depend on the rows asked with it.
+  const io::RasterReader rd(coreg::sceneProducts(ctx_.run, id).lookup);
+  Raster<double> L(rows, out.width()), S(rows, out.width());
+  rd.read<double>(1, row0, 0, rows, out.width(), L.data());
+  rd.read<double>(2, row0, 0, rows, out.width(), S.data());
+  double l0 = 1e300, l1 = -1e300, s0 = 1e300, s1 = -1e300;
+  for (std::size_t k = 0; k < L.size(); ++k)
+    if (std::isfinite(L.data()[k]) && std::isfinite(S.data()[k])) {
+      l0 = std::min(l0, L.data()[k]);
+      l1 = std::max(l1, L.data()[k]);
+      s0 = std::min(s0, S.data()[k]);
+      s1 = std::max(s1, S.data()[k]);
+    }
+  if (!(l0 <= l1)) return;
+  const auto g = coreg::sceneGeometry(ctx_.stack.scene(id));
+  const std::int64_t a0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(l0)) - 1);
+  const std::int64_t a1 = std::min<std::int64_t>(g.grid().length - 1, static_cast<std::int64_t>(std::ceil(l1)) + 1);
+  const std::int64_t b0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(s0)) - 1);
+  const std::int64_t b1 = std::min<std::int64_t>(g.grid().width - 1, static_cast<std::int64_t>(std::ceil(s1)) + 1);
+  if (a0 > a1 || b0 > b1) return;
+  Raster<std::uint8_t> sm(a1 - a0 + 1, b1 - b0 + 1);
+  parallelFor(sm.length(), [&](std::int64_t i) { geometry::layoverShadowLine(g, d, a0 + i, b0, sm.width(), &sm(i, 0)); });
+  parallelFor(out.length(), [&](std::int64_t i) {
+    for (std::int64_t j = 0; j < out.width(); ++j) {
+      const double l = L(i, j), s = S(i, j);
+      if (!std::isfinite(l) || !std::isfinite(s)) continue;
+      const auto li = static_cast<std::int64_t>(std::lround(l)) - a0, si = static_cast<std::int64_t>(std::lround(s)) - b0;
+      if (li < 0 || si < 0 || li >= sm.length() || si >= sm.width()) continue;
+      out(i, j) = static_cast<std::uint8_t>(out(i, j) | (sm(li, si) << 2));
+    }
+  });
+}
+
 const Raster<std::uint8_t>& GeometryMasks::of(const std::string& id) {
   auto it = scenes_.find(id);
   if (it != scenes_.end()) return it->second;
-  const Raster<std::uint8_t>& mm = master();
-  Raster<std::uint8_t> out(mm.length(), mm.width());
-  for (std::size_t k = 0; k < out.size(); ++k) out.data()[k] = mm.data()[k];
-  if (id != ctx_.masterId) {
-    // The scene's own layover/shadow, in its radar grid over the part the master maps to, sampled at
-    // the lookup (master pixel → scene line, sample), shifted to bits 4 (shadow) and 8 (layover).
-    const io::RasterReader rd(coreg::sceneProducts(ctx_.run, id).lookup);
-    const Raster<double> L = rd.readAll<double>(1), S = rd.readAll<double>(2);
-    double l0 = 1e300, l1 = -1e300, s0 = 1e300, s1 = -1e300;
-    for (std::size_t k = 0; k < L.size(); ++k)
-      if (std::isfinite(L.data()[k]) && std::isfinite(S.data()[k])) {
-        l0 = std::min(l0, L.data()[k]);
-        l1 = std::max(l1, L.data()[k]);
-        s0 = std::min(s0, S.data()[k]);
-        s1 = std::max(s1, S.data()[k]);
-      }
-    if (l0 <= l1) {
-      const auto g = coreg::sceneGeometry(ctx_.stack.scene(id));
-      const std::int64_t a0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(l0)) - 1);
-      const std::int64_t a1 = std::min<std::int64_t>(g.grid().length - 1, static_cast<std::int64_t>(std::ceil(l1)) + 1);
-      const std::int64_t b0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(s0)) - 1);
-      const std::int64_t b1 = std::min<std::int64_t>(g.grid().width - 1, static_cast<std::int64_t>(std::ceil(s1)) + 1);
-      if (a0 <= a1 && b0 <= b1) {
-        Raster<std::uint8_t> sm(a1 - a0 + 1, b1 - b0 + 1);
-        const geometry::Dem& d = dem();
-        parallelFor(sm.length(), [&](std::int64_t i) {
-          geometry::layoverShadowLine(g, d, a0 + i, b0, sm.width(), &sm(i, 0));
-        });
-        parallelFor(out.length(), [&](std::int64_t i) {
-          for (std::int64_t j = 0; j < out.width(); ++j) {
-            const double l = L(i, j), s = S(i, j);
-            if (!std::isfinite(l) || !std::isfinite(s)) continue;
-            const auto li = static_cast<std::int64_t>(std::lround(l)) - a0, si = static_cast<std::int64_t>(std::lround(s)) - b0;
-            if (li < 0 || si < 0 || li >= sm.length() || si >= sm.width()) continue;
-            out(i, j) = static_cast<std::uint8_t>(out(i, j) | (sm(li, si) << 2));
-          }
-        });
-      }
-    }
+  Raster<std::uint8_t> out;
+  if (id == ctx_.masterId) {
+    const Raster<std::uint8_t>& mm = master();
+    out.resize(mm.length(), mm.width());
+    std::copy(mm.data(), mm.data() + mm.size(), out.data());
+  } else {
+    ctx_.loadMaster();
+    bits(id, 0, ctx_.masterGeometry.grid().length, out);
   }
   dilate(out, dilatePx_);
   std::int64_t n = 0;
@@ -105,6 +117,29 @@ const Raster<std::uint8_t>& GeometryMasks::of(const std::string& id) {
   log::get("offsets")->debug("layover/shadow mask of {} in the master grid: {:.1f}% of the pixels", id,
                              100.0 * static_cast<double>(n) / static_cast<double>(std::max<std::size_t>(out.size(), 1)));
   return scenes_.emplace(id, std::move(out)).first->second;
+}
+
+std::int64_t GeometryMasks::pairRows(const std::string& a, const std::string& b, std::int64_t row0, std::int64_t rows,
+                                     std::uint8_t* out) {
+  ctx_.loadMaster();
+  const std::int64_t L = ctx_.masterGeometry.grid().length;
+  // Dilation (a max filter) commutes with the union, so the union of the two dilated masks is the
+  // dilation of the union of the bits; rows within dilatePx_ of the block are needed for it.
+  const std::int64_t u0 = std::max<std::int64_t>(0, row0 - dilatePx_), u1 = std::min(L, row0 + rows + dilatePx_);
+  Raster<std::uint8_t> ma, mb;
+  bits(a, u0, u1 - u0, ma);
+  if (b != a && b != ctx_.masterId) {
+    bits(b, u0, u1 - u0, mb);
+    for (std::size_t k = 0; k < ma.size(); ++k) ma.data()[k] |= mb.data()[k];
+  }
+  dilate(ma, dilatePx_);
+  std::int64_t n = 0;
+  const std::uint8_t* src = &ma(row0 - u0, 0);
+  for (std::int64_t k = 0; k < rows * ma.width(); ++k) {
+    out[k] = src[k];
+    n += src[k] != 0;
+  }
+  return n;
 }
 
 double GeometryMasks::apply(const std::string& a, const std::string& b, Raster<cfloat>& ia, Raster<cfloat>& ib) {

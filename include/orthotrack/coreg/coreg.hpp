@@ -13,7 +13,9 @@
 /// `<out>/coreg/<ID>.lookup.tif` (2 bands Float64: secondary_line, secondary_sample per master pixel,
 /// NaN = not mapped), `<out>/coreg/<ID>.json` (fit and residual statistics; written last).
 /// Equations, defaults and measured accuracy: docs/coreg.md.
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -81,7 +83,11 @@ struct CoregParams {
   ResidualParams residual;
   TraditionalParams traditional;
   ResampleParams resample;   ///< final product resampling (16 taps, Kaiser β = 6, Doppler, low-pass)
-  std::int64_t blockLines = 256;  ///< master lines per resampling/writing block
+  std::int64_t blockLines = 256;  ///< master lines per resampling/writing block (at most; see memoryBytes)
+  /// Memory budget (bytes) of one rectification: sizes the resampling blocks (≤ blockLines) and the
+  /// bands of the offset passes (rectifyStreamed); results do not depend on it. Below the fixed part
+  /// (docs/coreg.md, "Memory") the smallest blocks are used.
+  std::size_t memoryBytes = std::size_t{3} << 30;
   void validate() const;
 };
 
@@ -138,6 +144,36 @@ RectifyResult rectify(const geometry::SceneGeometry& master, RasterView<const cf
                       const SecondaryInput& secondary, const geometry::Dem& dem, const CoregParams& params,
                       StableMask stable = {});
 
+/// Where a rectification's SLC goes, block by block: each resampling pass calls begin(), then
+/// write() for consecutive blocks of master rows from row 0 to the last, then end(); `read` gives
+/// back rows of the last completed pass (the residual offsets read them).
+struct SlcSink {
+  std::function<void()> begin;
+  std::function<void(std::int64_t row0, RasterView<const cfloat> rows)> write;
+  std::function<void()> end;
+  SlcWindowReader read;
+};
+
+/// Rows of the streamed rectification's blocks and bands, from CoregParams::memoryBytes (what
+/// rectifyStreamed uses; reported in the log).
+struct StreamPlan {
+  std::int64_t blockLines = 0;     ///< master lines per resampling block
+  std::int64_t refineBand = 0;     ///< offset-grid rows per band of the refinement passes
+  std::int64_t residualBand = 0;   ///< offset-grid rows per band of the residual offsets
+  std::size_t fixedBytes = 0;      ///< the part of the budget that does not scale with the rows
+};
+StreamPlan planStreaming(const CoregParams& params, const geometry::SceneGeometry& master,
+                         const geometry::SceneGeometry& secondary, std::size_t lookupBytes);
+
+/// The rectification of `rectify`, streamed: the master is read through `masterRead` (rows of the
+/// master grid, as SecondaryInput::read), the secondary in windows, the SLC goes to `sink` block by
+/// block, and the offsets of steps ii/iii run band by band (offsets::estimateOffsetsStreamed), so
+/// memory follows params.memoryBytes, not the scene size. RectifyResult::slc stays empty. Same
+/// products as rectify on the same input, for any budget.
+RectifyResult rectifyStreamed(const geometry::SceneGeometry& master, const SlcWindowReader& masterRead,
+                              const SecondaryInput& secondary, const geometry::Dem& dem, const CoregParams& params,
+                              const SlcSink& sink, StableMask stable = {});
+
 /// The orbit-only (no DEM) affine lookup of the traditional method at a constant height (m).
 Lookup orbitOnlyLookup(const geometry::SceneGeometry& master, const geometry::SceneGeometry& secondary, double height,
                        int step);
@@ -166,6 +202,12 @@ SecondaryInput secondaryFromFile(const io::SceneMetadata& scene);
 
 /// Writes the products of one rectified scene (streamed in blocks; report last).
 void writeSceneProducts(const std::string& outDir, const RectifyResult& result, std::int64_t blockLines = 256);
+/// A sink writing a scene's rectified SLC to `sceneProducts(outDir, id).slc` block by block (each
+/// pass committed atomically at its end) and reading it back.
+SlcSink sceneSlcSink(const std::string& outDir, const std::string& masterId, const std::string& id, Method method,
+                     std::int64_t length, std::int64_t width);
+/// The lookup and the report of a scene whose SLC a sceneSlcSink wrote (report last, atomic).
+void writeLookupAndReport(const std::string& outDir, const RectifyResult& result, std::int64_t blockLines = 256);
 
 struct StackCoregSummary {
   MasterSelection masters;

@@ -18,7 +18,9 @@
 ///   auto field = orthotrack::offsets::estimateOffsets(ref.cview(), sec.cview(), p);
 ///   float dx = field.range_offset(i, j);            // px, secondary − reference
 /// @endcode
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -215,6 +217,67 @@ OffsetField estimateOffsets(RasterView<const float> ref, RasterView<const float>
 /// Complex (SLC) input; see OffsetEngine::process for how complex chips are handled.
 OffsetField estimateOffsets(RasterView<const cfloat> ref, RasterView<const cfloat> sec, const OffsetParams& params,
                             const OffsetField* prior = nullptr);
+
+/// Rows [row0, row0 + rows) of an image, all its columns, written row-major into `out`. Called outside
+/// parallel regions.
+template <class T>
+using RowSource = std::function<void(std::int64_t row0, std::int64_t rows, T* out)>;
+
+/// A window of consecutive image rows filled from a RowSource: moving it to rows [begin, end) keeps
+/// the rows it already holds and asks the source only for the others, so a sequence of increasing
+/// windows reads every row once. Holds one window (plus, while moving, the part it keeps).
+template <class T>
+class RollingRows {
+ public:
+  RollingRows(RowSource<T> source, std::int64_t width) : src_(std::move(source)), width_(width) {}
+  /// Rows [begin, end) of the image (valid until the next call).
+  RowBand<T> rows(std::int64_t begin, std::int64_t end) {
+    const std::int64_t n = std::max<std::int64_t>(0, end - begin);
+    const std::int64_t k0 = std::max(begin, first_), k1 = std::min(end, first_ + count_);
+    std::vector<T> next(static_cast<std::size_t>(n * width_));
+    if (k1 > k0)
+      std::copy(buf_.begin() + (k0 - first_) * width_, buf_.begin() + (k1 - first_) * width_, next.begin() + (k0 - begin) * width_);
+    buf_.clear();
+    buf_.shrink_to_fit();
+    buf_ = std::move(next);
+    if (k1 > k0) {
+      if (k0 > begin) src_(begin, k0 - begin, buf_.data());
+      if (end > k1) src_(k1, end - k1, buf_.data() + (k1 - begin) * width_);
+    } else if (n > 0) {
+      src_(begin, n, buf_.data());
+    }
+    first_ = begin;
+    count_ = n;
+    return {RasterView<const T>(buf_.data(), n, width_), begin};
+  }
+
+ private:
+  RowSource<T> src_;
+  std::int64_t width_ = 0, first_ = 0, count_ = 0;
+  std::vector<T> buf_;
+};
+
+/// Streamed estimateOffsets: the reference and secondary (both length × width) are read band by
+/// band (`band_grid_rows` grid rows per band, through RollingRows, so every row is read once) and
+/// screened at the end. Gives the same field as estimateOffsets on the whole images. `on_band`, when
+/// set, is called before each band's rows are requested with the rows the band needs.
+OffsetField estimateOffsetsStreamed(const RowSource<float>& ref, const RowSource<float>& sec, std::int64_t length,
+                                    std::int64_t width, const OffsetParams& params, std::int64_t band_grid_rows,
+                                    const std::function<void(RowRange ref, RowRange sec)>& on_band = {});
+OffsetField estimateOffsetsStreamed(const RowSource<cfloat>& ref, const RowSource<cfloat>& sec, std::int64_t length,
+                                    std::int64_t width, const OffsetParams& params, std::int64_t band_grid_rows,
+                                    const std::function<void(RowRange ref, RowRange sec)>& on_band = {});
+
+/// Largest band bandGridRowsForBudget gives: larger bands hold more rows without being faster (the
+/// chips of one band already keep every thread busy).
+inline constexpr std::int64_t kMaxBandGridRows = 32;
+
+/// The largest band (grid rows, ≥ 1, at most the grid's rows and kMaxBandGridRows) whose estimateMemoryBytes fits
+/// `budget_bytes`; `extra_bytes_per_row` (bytes per image row held besides the two input bands,
+/// e.g. masks) is counted over the secondary band's rows.
+std::int64_t bandGridRowsForBudget(const OffsetParams& params, std::int64_t length, std::int64_t width,
+                                   std::size_t budget_bytes, int threads, int bytes_per_pixel,
+                                   std::size_t extra_bytes_per_row = 0);
 
 /// Memory estimate (bytes) of a streamed run: two input bands of `band_grid_rows` grid rows
 /// (reference + secondary, `bytes_per_pixel` each), the workspaces of `threads` threads and the

@@ -17,10 +17,12 @@ void writeOffsetsProduct(const std::string& path, const offsets::OffsetField& fi
                          const std::string& secondary);
 
 /// Offsets between two co-registered GDAL rasters of the same size (complex SLCs are correlated as
-/// complex chips oversampled before detection; real rasters as amplitudes). Throws InvalidInput when
-/// the sizes differ (naming both files).
+/// complex chips oversampled before detection; real rasters as amplitudes), streamed through
+/// offsets::OffsetEngine in bands sized to `memoryBytes` (bytes; at most offsets::kMaxBandGridRows
+/// grid rows), so memory does not grow with the image length. Throws InvalidInput when the sizes
+/// differ (naming both files).
 offsets::OffsetField offsetsBetweenFiles(const std::string& reference, const std::string& secondary, int band,
-                                         const offsets::OffsetParams& params);
+                                         const offsets::OffsetParams& params, std::size_t memoryBytes = std::size_t{3} << 30);
 
 /// How writeTimeseriesProducts georeferences and names its files.
 struct TimeseriesProductOptions {

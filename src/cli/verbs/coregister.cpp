@@ -1,5 +1,5 @@
 // `orthotrack coregister STACK.toml [--out RUN_DIR] [--method improved|traditional] [--scene ID ...]
-//  [--force] [--compare]`
+//  [--force] [--compare] [--memory 3G]`
 #include <cstdio>
 
 #include "orthotrack/workflow/run.hpp"
@@ -26,8 +26,11 @@ class CoregisterVerb : public Verb {
                  "Also rectify the --scene(s) (default: the other platform's scene with the largest B_perp) by the "
                  "traditional method and write both offset maps against the master to <out>/coreg/compare/");
     cmd.add_option("--threads", p_.threads, "Threads (0 = all cores)")->default_val(0);
+    cmd.add_option("--memory", memory_, "Memory budget (e.g. 512M, 2G): blocks are sized to it")->default_val("3G");
   }
   int run() override {
+    p_.memoryBytes = parseMemorySize(memory_);
+    capGdalCache(p_.memoryBytes);
     const auto s = workflow::coregisterScenes(p_);
     std::printf("run folder  %s\nmaster      %s\n", s.runDir.c_str(), s.master.c_str());
     for (const auto& id : s.processed) std::printf("  rectified %s\n", id.c_str());
@@ -47,6 +50,7 @@ class CoregisterVerb : public Verb {
 
  private:
   workflow::CoregisterParams p_;
+  std::string memory_;
 };
 
 }  // namespace

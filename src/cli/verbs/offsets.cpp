@@ -12,45 +12,8 @@
 namespace orthotrack::cli {
 namespace {
 
-// Streams the pair through OffsetEngine in bands of kBandGridRows grid rows: only the rows a band
-// needs are read (offsets::OffsetEngine::referenceRows/secondaryRows), so memory stays bounded by
-// two bands, the per-thread workspaces and the output field whatever the image size
-// (docs/offsets.md, "Streaming, threads, memory").
-constexpr std::int64_t kBandGridRows = 8;
-
-template <class T>
-offsets::OffsetField streamOffsets(const io::RasterReader& ra, const io::RasterReader& rb, int band,
-                                   const offsets::OffsetParams& p) {
-  offsets::OffsetEngine eng(p, ra.length(), ra.width());
-  offsets::OffsetField f(eng.grid());
-  const std::int64_t width = ra.width();
-  Raster<T> refBand, secBand;
-  for (std::int64_t i0 = 0; i0 < eng.grid().rows; i0 += kBandGridRows) {
-    const std::int64_t i1 = std::min(eng.grid().rows, i0 + kBandGridRows);
-    const auto rr = eng.referenceRows(i0, i1), sr = eng.secondaryRows(i0, i1);
-    if (refBand.length() != rr.end - rr.begin) refBand = Raster<T>(rr.end - rr.begin, width);
-    if (secBand.length() != sr.end - sr.begin) secBand = Raster<T>(sr.end - sr.begin, width);
-    ra.read<T>(band, rr.begin, 0, rr.end - rr.begin, width, refBand.data());
-    rb.read<T>(band, sr.begin, 0, sr.end - sr.begin, width, secBand.data());
-    eng.process(offsets::RowBand<T>{refBand.cview(), rr.begin}, offsets::RowBand<T>{secBand.cview(), sr.begin}, i0, i1,
-                f);
-  }
-  offsets::screenOutliers(f, p);
-  return f;
-}
-
-offsets::OffsetField offsetsStreamed(const std::string& reference, const std::string& secondary, int band,
-                                     const offsets::OffsetParams& p) {
-  io::RasterReader ra(reference), rb(secondary);
-  if (ra.length() != rb.length() || ra.width() != rb.width())
-    throw InvalidInput("the two images must have the same size (" + std::to_string(ra.length()) + " x " +
-                           std::to_string(ra.width()) + " and " + std::to_string(rb.length()) + " x " +
-                           std::to_string(rb.width()) + ")",
-                       {secondary, "size", reference});
-  // Complex pairs keep their phase (chips are oversampled before detection); otherwise amplitudes.
-  if (io::isComplex(ra.info().type) && io::isComplex(rb.info().type)) return streamOffsets<cfloat>(ra, rb, band, p);
-  return streamOffsets<float>(ra, rb, band, p);
-}
+// Budget of the bands, workspaces and output field: memory does not grow with the pair's size.
+constexpr std::size_t kMemoryBytes = std::size_t{128} << 20;
 
 class OffsetsVerb : public Verb {
  public:
@@ -80,7 +43,9 @@ class OffsetsVerb : public Verb {
     // Bands are read once each: GDAL's block cache (default 5 % of the RAM) would only grow the
     // resident set. 128 MB holds the tiles of two bands; a user's GDAL_CACHEMAX is kept.
     setenv("GDAL_CACHEMAX", "128", 0);
-    const auto f = offsetsStreamed(ref_, sec_, band_, p_);
+    // Streamed in bands (workflow::offsetsBetweenFiles): memory stays bounded by two bands, the
+    // per-thread workspaces and the output field whatever the image size (docs/offsets.md).
+    const auto f = workflow::offsetsBetweenFiles(ref_, sec_, band_, p_, kMemoryBytes);
     workflow::writeOffsetsProduct(out_, f, ref_, sec_);
     std::int64_t ok = 0;
     for (auto v : f.flag.vector()) ok += v == 0;

@@ -19,4 +19,11 @@ std::unique_ptr<Verb> makeInvertVerb();
 std::unique_ptr<Verb> makeGeocodeVerb();
 /// Prints the record of `step` of a one-step run (invert.cpp; used by the invert and geocode verbs).
 void printStepRun(const workflow::RunSummary& s, const std::string& step);
+/// A memory size as `--memory` takes it: a number with an optional unit K, M, G, T (binary: 2G =
+/// 2·2^30 bytes; also KiB/KB/MiB/MB/GiB/GB/TiB/TB) or none (bytes); at least 64 MiB. InvalidInput
+/// naming `option` and the text otherwise (run.cpp).
+std::size_t parseMemorySize(const std::string& text, const std::string& option = "--memory");
+/// Caps GDAL's block cache to 1/16 of a memory budget (16 MiB .. 1 GiB) unless the user set
+/// GDAL_CACHEMAX: the cache counts against the budget (run.cpp).
+void capGdalCache(std::size_t memoryBytes);
 }  // namespace orthotrack::cli
