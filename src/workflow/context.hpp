@@ -81,10 +81,16 @@ class GeometryMasks {
   const Raster<std::uint8_t>& of(const std::string& id);
   /// Sets the pixels masked in either scene to 0 (no-data) in both images; returns the fraction.
   double apply(const std::string& a, const std::string& b, Raster<cfloat>& ia, Raster<cfloat>& ib);
+  /// The combined mask of the pair (a, b) (pixels masked in either scene: nonzero), dilated, for
+  /// master rows [row0, row0 + rows), written into `out` (rows × master width); equal to the rows of
+  /// of(a) | of(b) without holding a full-size layer. Returns the number of masked pixels.
+  std::int64_t pairRows(const std::string& a, const std::string& b, std::int64_t row0, std::int64_t rows, std::uint8_t* out);
   /// The stack's DEM (loaded once).
   const geometry::Dem& dem();
 
  private:
+  /// Undilated bits of scene `id` (the master's own included) for master rows [row0, row0 + rows).
+  void bits(const std::string& id, std::int64_t row0, std::int64_t rows, Raster<std::uint8_t>& out);
   Context& ctx_;
   int dilatePx_;
   std::unique_ptr<geometry::Dem> dem_;

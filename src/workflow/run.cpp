@@ -46,6 +46,7 @@ void readConfig(Context& ctx) {
   ctx.masterParams.finalPlatform = c.str("coreg", "master_platform", "");
   ctx.coregParams.resample.taps = c.integer("coreg", "resample_taps", ctx.coregParams.resample.taps, 4, 32);
   ctx.compareTraditional = c.boolean("coreg", "compare_traditional", true);
+  ctx.coregParams.memoryBytes = ctx.rp.memoryBytes;  // the budget changes blocks, never results
   // [network]
   if (const auto* v = c.raw("network", "min_temporal_baseline_days")) {
     if (!v->is_object()) throw InvalidInput("expected a table platform = days", {c.file(), "network.min_temporal_baseline_days", v->dump()});
@@ -175,7 +176,8 @@ RunSummary runStack(const RunParams& params) {
   Manifest manifest(ctx.run, {{"software", std::string("orthotrack ") + ORTHOTRACK_VERSION},
                               {"stack", ctx.stack.path},
                               {"method", coreg::toString(ctx.coregParams.method)},
-                              {"threads", threadCount()}});
+                              {"threads", threadCount()},
+                              {"memory_bytes", params.memoryBytes}});
   RunSummary sum;
   sum.runDir = ctx.run;
   using StepFn = StepResult (*)(Context&);
@@ -212,7 +214,8 @@ RunSummary runStack(const RunParams& params) {
     StepResult r = fns[i](ctx);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double peakMiB = static_cast<double>(peakRssBytes()) / (1024.0 * 1024.0);
-    json extra = {{"peak_rss_mib", peakMiB}, {"peak_rss_scope", perStepPeak ? "step" : "process"}};
+    json extra = {{"peak_rss_mib", peakMiB}, {"peak_rss_scope", perStepPeak ? "step" : "process"},
+                  {"memory_budget_mib", static_cast<double>(params.memoryBytes) / (1024.0 * 1024.0)}};
     if (name == "offsets") {
       std::int64_t chips = 0;  // offset-grid nodes estimated, over every pair
       for (const auto& rel : r.outputs) {
@@ -271,6 +274,7 @@ CoregisterSummary coregisterScenes(const CoregisterParams& p) {
   detail::Context ctx;
   ctx.rp.stackPath = p.stackPath;
   ctx.rp.method = p.method;
+  ctx.rp.memoryBytes = p.memoryBytes;
   ctx.stack = io::loadStack(p.stackPath);
   if (!p.outDir.empty()) ctx.stack.outputDir = fs::absolute(p.outDir).string();
   ctx.run = ctx.stack.outputDir;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "context.hpp"
@@ -143,23 +144,84 @@ void writeOffsetsProduct(const std::string& path, const offsets::OffsetField& f,
   w.commit();
 }
 
-offsets::OffsetField offsetsBetweenFiles(const std::string& reference, const std::string& secondary, int band,
-                                         const offsets::OffsetParams& params) {
-  io::RasterReader ra(reference), rb(secondary);
+namespace {
+/// Rows of one band of a raster (complex bands read as amplitude when T is float).
+template <class T>
+offsets::RowSource<T> fileRows(const std::shared_ptr<const io::RasterReader>& rd, int band) {
+  return [rd, band](std::int64_t r0, std::int64_t n, T* out) { rd->read<T>(band, r0, 0, n, rd->width(), out); };
+}
+void checkSameSize(const io::RasterReader& ra, const io::RasterReader& rb) {
   if (ra.length() != rb.length() || ra.width() != rb.width())
     throw InvalidInput("the two images must have the same size (" + std::to_string(ra.length()) + " x " +
                            std::to_string(ra.width()) + " and " + std::to_string(rb.length()) + " x " + std::to_string(rb.width()) + ")",
-                       {secondary, "size", reference});
-  if (io::isComplex(ra.info().type) && io::isComplex(rb.info().type)) {
-    const auto a = ra.readAll<cfloat>(band), b = rb.readAll<cfloat>(band);
-    return offsets::estimateOffsets(a.cview(), b.cview(), params);
+                       {rb.info().path, "size", ra.info().path});
+}
+}  // namespace
+
+offsets::OffsetField offsetsBetweenFiles(const std::string& reference, const std::string& secondary, int band,
+                                         const offsets::OffsetParams& params, std::size_t memoryBytes) {
+  const auto ra = std::make_shared<const io::RasterReader>(reference), rb = std::make_shared<const io::RasterReader>(secondary);
+  checkSameSize(*ra, *rb);
+  const std::int64_t L = ra->length(), W = ra->width();
+  // Bands are held twice while they move (RollingRows): 2 × the pixel size.
+  if (io::isComplex(ra->info().type) && io::isComplex(rb->info().type)) {
+    const auto n = offsets::bandGridRowsForBudget(params, L, W, memoryBytes, threadCount(), 2 * sizeof(cfloat));
+    return offsets::estimateOffsetsStreamed(fileRows<cfloat>(ra, band), fileRows<cfloat>(rb, band), L, W, params, n);
   }
-  const auto a = ra.readAll<float>(band), b = rb.readAll<float>(band);  // complex bands read as amplitude
-  return offsets::estimateOffsets(a.cview(), b.cview(), params);
+  const auto n = offsets::bandGridRowsForBudget(params, L, W, memoryBytes, threadCount(), 2 * sizeof(float));
+  return offsets::estimateOffsetsStreamed(fileRows<float>(ra, band), fileRows<float>(rb, band), L, W, params, n);
 }
 }  // namespace orthotrack::workflow
 
 namespace orthotrack::workflow::detail {
+
+namespace {
+struct PairOffsets {
+  offsets::OffsetField field;
+  double maskedFraction = 0;  ///< of the master grid, masked as layover/shadow in either scene
+};
+
+/// Offsets of the rectified pair (a, b), streamed from their files through the engine in bands sized
+/// to the run's memory budget; with `mask`, the layover/shadow of either scene is set to no-data in
+/// both, band by band (GeometryMasks::pairRows), as GeometryMasks::apply does on whole images.
+PairOffsets offsetsOfPair(Context& ctx, const std::string& a, const std::string& b, GeometryMasks& masks, bool mask) {
+  const auto ra = std::make_shared<const io::RasterReader>(coreg::sceneProducts(ctx.run, a).slc);
+  const auto rb = std::make_shared<const io::RasterReader>(coreg::sceneProducts(ctx.run, b).slc);
+  checkSameSize(*ra, *rb);
+  const std::int64_t L = ra->length(), W = ra->width();
+  // Per secondary-band row: the two bands (held twice while they move) and, when masking, the mask
+  // rows (twice) and the two lookups' rows read for them (2 × 2 Float64 per pixel of the new rows).
+  const auto band = offsets::bandGridRowsForBudget(ctx.offParams, L, W, ctx.rp.memoryBytes, threadCount(), 2 * sizeof(cfloat),
+                                                   static_cast<std::size_t>(W) * (mask ? 2 + 4 * sizeof(double) : 0));
+  PairOffsets out;
+  if (!mask) {
+    out.field = offsets::estimateOffsetsStreamed(fileRows<cfloat>(ra, 1), fileRows<cfloat>(rb, 1), L, W, ctx.offParams, band);
+    return out;
+  }
+  std::int64_t masked = 0;
+  offsets::RollingRows<std::uint8_t> rows(
+      [&](std::int64_t r0, std::int64_t n, std::uint8_t* m) { masked += masks.pairRows(a, b, r0, n, m); }, W);
+  offsets::RowBand<std::uint8_t> mb;
+  std::int64_t done = 0;  // mask rows [0, done) computed (each row once: the bands' rows only increase)
+  auto onBand = [&](offsets::RowRange, offsets::RowRange sec) {
+    if (done == 0 && sec.begin > 0) rows.rows(0, sec.begin);  // counted in the masked fraction
+    mb = rows.rows(sec.begin, sec.end);
+    done = sec.end;
+  };
+  auto maskedRows = [&](const std::shared_ptr<const io::RasterReader>& rd) -> offsets::RowSource<cfloat> {
+    return [&, rd](std::int64_t r0, std::int64_t n, cfloat* z) {
+      rd->read<cfloat>(1, r0, 0, n, W, z);
+      const std::uint8_t* m = mb.view.row(r0 - mb.first_row);  // the band's mask covers the rows it asks for
+      for (std::int64_t k = 0; k < n * W; ++k)
+        if (m[k] != 0) z[k] = cfloat(0.0f, 0.0f);
+    };
+  };
+  out.field = offsets::estimateOffsetsStreamed(maskedRows(ra), maskedRows(rb), L, W, ctx.offParams, band, onBand);
+  if (done < L) rows.rows(std::max<std::int64_t>(done, 0), L);
+  out.maskedFraction = static_cast<double>(masked) / static_cast<double>(std::max<std::int64_t>(L * W, 1));
+  return out;
+}
+}  // namespace
 
 StepResult stepOffsets(Context& ctx) {
   ctx.loadMaster();
@@ -167,37 +229,22 @@ StepResult stepOffsets(Context& ctx) {
   fs::create_directories(ctx.run + "/offsets");
   StepResult r;
   auto logger = log::get("offsets");
-  std::map<std::string, Raster<cfloat>> cache;  // the two most recent images
-  auto load = [&](const std::string& id) -> const Raster<cfloat>& {
-    auto it = cache.find(id);
-    if (it != cache.end()) return it->second;
-    if (cache.size() >= 4) cache.erase(cache.begin());
-    io::RasterReader rd(coreg::sceneProducts(ctx.run, id).slc);
-    return cache.emplace(id, rd.readAll<cfloat>()).first->second;
-  };
   json stats = json::array();
   GeometryMasks masks(ctx, ctx.maskDilatePx);
   for (std::size_t k = 0; k < net.pairs.size(); ++k) {
     const auto& a = net.ids[static_cast<std::size_t>(net.pairs[k].first)];
     const auto& b = net.ids[static_cast<std::size_t>(net.pairs[k].second)];
     const std::string path = offsetsPath(ctx, a, b);
-    Raster<cfloat> ra = load(a);
-    Raster<cfloat> rbCopy;
-    const Raster<cfloat>* rb = &load(b);
     // Layover/shadow: ground that the two geometries do not image one-to-one is no-data for tracking.
     const bool cross = ctx.stack.scene(a).platform != ctx.stack.scene(b).platform;
-    double masked = 0.0;
-    if (ctx.maskLayoverShadow == "all" || (cross && ctx.maskLayoverShadow == "cross")) {
-      rbCopy = *rb;
-      rb = &rbCopy;
-      masked = masks.apply(a, b, ra, rbCopy);
-    }
-    const auto f = offsets::estimateOffsets(ra.cview(), rb->cview(), ctx.offParams);
+    const bool mask = ctx.maskLayoverShadow == "all" || (cross && ctx.maskLayoverShadow == "cross");
+    const PairOffsets po = offsetsOfPair(ctx, a, b, masks, mask);
+    const offsets::OffsetField& f = po.field;
     writeOffsetsProduct(path, f, a, b);
     std::int64_t ok = 0;
     for (auto v : f.flag.vector()) ok += v == 0;
     stats.push_back({{"pair", a + "__" + b}, {"ok_fraction", static_cast<double>(ok) / static_cast<double>(f.flag.size())},
-                     {"masked_fraction", masked}});
+                     {"masked_fraction", po.maskedFraction}});
     r.outputs.push_back(ctx.rel(path));
     logger->info("pair {}/{} {} / {}: {:.0f}% ok", k + 1, net.pairs.size(), a, b, 100.0 * static_cast<double>(ok) / static_cast<double>(f.flag.size()));
     ctx.progress("offsets", static_cast<std::int64_t>(k + 1), static_cast<std::int64_t>(net.pairs.size()));

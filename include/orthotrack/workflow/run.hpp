@@ -9,6 +9,7 @@
 /// record is complete, whose parameters are unchanged and whose outputs match the recorded size and
 /// checksum; `fromStep`
 /// forces a step and everything after it. The run directory layout is in docs/run_directory.md.
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ struct RunParams {
   std::string fromStep;        ///< "" = resume; else force this step and the later ones
   std::string untilStep;       ///< "" = run to the end; else stop after this step
   int threads = 0;             ///< 0 = all cores
+  /// Memory budget (bytes) of the steps (`--memory`): each step sizes its blocks of rows from it,
+  /// so the peak resident memory follows it rather than the scene size (docs/benchmarks.md).
+  std::size_t memoryBytes = std::size_t{3} << 30;
   /// Run only `untilStep`: every earlier step must already be complete (InvalidInput naming the
   /// first one that is not); set by runStep.
   bool requireEarlierComplete = false;
@@ -90,6 +94,7 @@ struct CoregisterParams {
   bool force = false;
   bool compare = false;
   int threads = 0;
+  std::size_t memoryBytes = std::size_t{3} << 30;  ///< bytes; see RunParams::memoryBytes
 };
 struct CoregisterSummary {
   std::string runDir, master;

@@ -1,16 +1,56 @@
-// `orthotrack run STACK.toml [--out RUN_DIR] [--method improved|traditional] [--threads N] [--from STEP]`
+// `orthotrack run STACK.toml [--out RUN_DIR] [--method improved|traditional] [--threads N] [--from STEP] [--memory 3G]`
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
+#include "orthotrack/core/error.hpp"
 #include "orthotrack/io/raster_io.hpp"
 #include "orthotrack/workflow/run.hpp"
 #include "verbs.hpp"
 
 namespace orthotrack::cli {
+
+std::size_t parseMemorySize(const std::string& text, const std::string& option) {
+  const auto bad = [&](const std::string& why) {
+    return InvalidInput("expected a memory size such as 512M, 2G or 3GiB (" + why + ")", {"", option, text});
+  };
+  std::size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  if (i == 0) throw bad("no number");
+  double v = 0;
+  try {
+    std::size_t used = 0;
+    v = std::stod(text.substr(0, i), &used);
+    if (used != i) throw bad("not a number");
+  } catch (const std::logic_error&) {
+    throw bad("not a number");
+  }
+  std::string unit;
+  for (char c : text.substr(i)) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  double scale = 0;
+  if (unit.empty() || unit == "B") scale = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") scale = 0x1p10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") scale = 0x1p20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") scale = 0x1p30;
+  else if (unit == "T" || unit == "TB" || unit == "TIB") scale = 0x1p40;
+  else throw bad("unknown unit");
+  const double bytes = v * scale;
+  if (!(bytes >= 0x1p26)) throw bad("at least 64M");
+  if (!(bytes <= 0x1p50)) throw bad("at most 1024T");
+  return static_cast<std::size_t>(bytes);
+}
+
+void capGdalCache(std::size_t memoryBytes) {
+  const std::size_t mib = std::clamp<std::size_t>((memoryBytes / 16) >> 20, 16, 1024);
+  setenv("GDAL_CACHEMAX", std::to_string(mib).c_str(), 0);
+}
+
 namespace {
 
 class RunVerb : public Verb {
@@ -29,8 +69,13 @@ class RunVerb : public Verb {
     for (const auto& s : workflow::stepNames()) steps += (steps.empty() ? "" : ", ") + s;
     cmd.add_option("--from", p_.fromStep, "Force this step and every later one (" + steps + ")");
     cmd.add_option("--until", p_.untilStep, "Stop after this step");
+    cmd.add_option("--memory", memory_, "Memory budget of the steps (e.g. 512M, 2G): blocks are sized to it, so the peak "
+                                        "memory follows it, not the scene size")
+        ->default_val("3G");
   }
   int run() override {
+    p_.memoryBytes = parseMemorySize(memory_);
+    capGdalCache(p_.memoryBytes);
     const bool tty = isatty(STDERR_FILENO) != 0;
     auto start = std::chrono::steady_clock::now();
     std::string current;
@@ -93,6 +138,7 @@ class RunVerb : public Verb {
 
  private:
   workflow::RunParams p_;
+  std::string memory_;
 };
 
 class ReportVerb : public Verb {
