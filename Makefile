@@ -39,6 +39,16 @@ SIZE ?= small
 bench-run: build
 	bash scripts/bench_run.sh $(SIZE) $(BUILD)
 
+.PHONY: full-scene bench-scale
+## Full-scene demonstration (issue 11): a `full` (10 000 x 10 000 px) stack of 3 scenes run with --memory 2G until
+## the inversion; prints per-step wall time and peak RSS and fails above the budget (docs/benchmarks.md).
+full-scene: build
+	bash scripts/full_scene.sh $(BUILD)
+
+## Scaling of the run with scene size (SIZES="small medium") and pairs, 1 and 2 threads (docs/benchmarks.md).
+bench-scale: build
+	bash scripts/bench_scale.sh $(BUILD)
+
 ## Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: setup
 	cmake --preset asan
