@@ -31,8 +31,12 @@ struct StepResult {
   nlohmann::json quality = nlohmann::json::object();
 };
 
+class WorkShare;  // share.hpp
+
 struct Context {
   RunParams rp;
+  /// This process's share of the run's items (ranks, --shard); set by runStack.
+  WorkShare* share = nullptr;
   io::Stack stack;
   std::string run;  // absolute run directory
   std::unique_ptr<Config> cfg;

@@ -34,6 +34,29 @@ std::string fileChecksum(const std::string& path) {
   return hex;
 }
 
+nlohmann::json fileRecord(const std::string& path) {
+  std::error_code ec;
+  const auto bytes = fs::file_size(path, ec);
+  if (ec) throw IoError("cannot read a product to record it: " + ec.message(), {path, "", ""});
+  return {{"bytes", static_cast<std::int64_t>(bytes)}, {"fnv1a64", fileChecksum(path)}};
+}
+
+std::string verifyFileRecord(const std::string& path, const nlohmann::json& rec, const std::string& label) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return label + ": missing";
+  const bool legacy = rec.is_number_integer();
+  if (!legacy && !(rec.is_object() && rec.contains("bytes") && rec.contains("fnv1a64") && rec["bytes"].is_number_integer() &&
+                   rec["fnv1a64"].is_string()))
+    return label + ": malformed record";
+  const std::int64_t want = legacy ? rec.get<std::int64_t>() : rec["bytes"].get<std::int64_t>();
+  const auto have = static_cast<std::int64_t>(fs::file_size(path, ec));
+  if (ec || have != want) return label + ": " + std::to_string(have) + " bytes, recorded " + std::to_string(want);
+  if (legacy) return "";
+  const std::string sum = fileChecksum(path);
+  if (sum != rec["fnv1a64"].get<std::string>()) return label + ": checksum " + sum + ", recorded " + rec["fnv1a64"].get<std::string>();
+  return "";
+}
+
 std::int64_t peakRssBytes() {
   std::ifstream in("/proc/self/status");
   std::string line;
@@ -49,13 +72,13 @@ bool resetPeakRss() {
   return std::fclose(f) == 0 && ok;
 }
 
-RunLock::RunLock(const std::string& runDir) {
+RunLock::RunLock(const std::string& runDir, bool shared) {
   const std::string path = runDir + "/.lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0)
     throw IoError(std::string("cannot create the run directory's lock file (is the folder writable?): ") + std::strerror(errno),
                   {path, "", ""});
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(fd_, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     const int err = errno;
     char buf[32] = {0};
     const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
@@ -64,14 +87,16 @@ RunLock::RunLock(const std::string& runDir) {
     if (err == EWOULDBLOCK) {
       std::string pid = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("?");
       while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-      throw IoError("another orthotrack process (pid " + pid +
-                        ") is running in this run directory; wait for it to finish or choose another --out",
+      throw IoError("another orthotrack process (pid " + pid + ") is running in this run directory" +
+                        (shared ? " (--shard jobs share a folder only with other --shard jobs)" : "") +
+                        "; wait for it to finish or choose another --out",
                     {runDir, "lock", path});
     }
     throw IoError(std::string("cannot lock the run directory: ") + std::strerror(err), {runDir, "lock", path});
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
-  // The pid is informative only (the lock is the flock): a failed write is not an error.
+  // The pid is informative only (the lock is the flock): a failed write is not an error. Shared
+  // holders write theirs too (the last one wins).
   if (::ftruncate(fd_, 0) == 0) {
     [[maybe_unused]] const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
   }
@@ -109,19 +134,8 @@ bool Manifest::isComplete(const std::string& step, const nlohmann::json& params,
   for (const auto& [rel, rec] : s["outputs"].items()) {
     const fs::path p = fs::path(dir_) / rel;
     std::error_code ec;
-    if (!fs::exists(p, ec)) return no(rel + ": missing");
-    if (!fs::is_regular_file(p, ec)) continue;  // a folder output: present is enough
-    // Older manifests recorded the size only (a number); newer ones {bytes, fnv1a64}.
-    const bool legacy = rec.is_number_integer();
-    if (!legacy && !(rec.is_object() && rec.contains("bytes") && rec.contains("fnv1a64"))) return no(rel + ": malformed record");
-    const std::int64_t want = legacy ? rec.get<std::int64_t>() : rec["bytes"].get<std::int64_t>();
-    const auto have = static_cast<std::int64_t>(fs::file_size(p, ec));
-    if (ec || have != want) return no(rel + ": " + std::to_string(have) + " bytes, recorded " + std::to_string(want));
-    if (!legacy) {
-      const std::string sum = fileChecksum(p.string());
-      if (sum != rec["fnv1a64"].get<std::string>())
-        return no(rel + ": checksum " + sum + ", recorded " + rec["fnv1a64"].get<std::string>());
-    }
+    if (fs::exists(p, ec) && !fs::is_regular_file(p, ec)) continue;  // a folder output: present is enough
+    if (std::string bad = verifyFileRecord(p.string(), rec, rel); !bad.empty()) return no(bad);
   }
   return true;
 }
@@ -141,7 +155,7 @@ void Manifest::complete(const std::string& step, const nlohmann::json& params, c
     std::error_code ec;
     if (!fs::exists(p, ec)) throw IoError("step output missing after the step finished", {p.string(), step, ""});
     if (fs::is_regular_file(p, ec))
-      out[rel] = {{"bytes", static_cast<std::int64_t>(fs::file_size(p))}, {"fnv1a64", fileChecksum(p.string())}};
+      out[rel] = fileRecord(p.string());
     else
       out[rel] = {{"bytes", 0}};
   }

@@ -13,6 +13,13 @@ namespace orthotrack::workflow::detail {
 /// FNV-1a 64-bit hash of a file's bytes (read in 1 MiB chunks), as 16 lower-case hex digits.
 /// Stable across platforms and compilers. Throws IoError naming the file when it cannot be read.
 std::string fileChecksum(const std::string& path);
+/// The record of a file as the manifest and the done markers keep it: {"bytes": size, "fnv1a64":
+/// fileChecksum}. IoError when the file cannot be read.
+nlohmann::json fileRecord(const std::string& path);
+/// "" when the file at `path` matches `rec` (size, then checksum; a bare number is a size-only
+/// record of older manifests), else why not, starting with `label` (e.g. "offsets/A__B.tif: 1234
+/// bytes, recorded 5678"; "…: missing").
+std::string verifyFileRecord(const std::string& path, const nlohmann::json& rec, const std::string& label);
 
 /// Peak resident memory of this process (bytes; VmHWM of /proc/self/status), 0 where unavailable.
 std::int64_t peakRssBytes();
@@ -20,13 +27,14 @@ std::int64_t peakRssBytes();
 /// peakRssBytes() is the peak since now; false where the kernel does not allow it.
 bool resetPeakRss();
 
-/// An exclusive advisory lock (flock) on `<runDir>/.lock`, held until destruction. A second
-/// holder, in this or another process, gets IoError (exit code 3) naming the run directory and the
-/// process id written in the lock file by the holder. The lock dies with its process (also on
-/// SIGKILL), so a killed run never leaves a stale lock.
+/// An advisory lock (flock) on `<runDir>/.lock`, held until destruction. Exclusive for a run
+/// (and the one-step verbs); shared for `--shard` jobs, which may run together but never beside an
+/// exclusive holder. A conflicting holder, in this or another process, gets IoError (exit code 3)
+/// naming the run directory and the process id written in the lock file by the holder. The lock
+/// dies with its process (also on SIGKILL), so a killed run never leaves a stale lock.
 class RunLock {
  public:
-  explicit RunLock(const std::string& runDir);
+  explicit RunLock(const std::string& runDir, bool shared = false);
   ~RunLock();
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;

@@ -1,9 +1,13 @@
 #include "orthotrack/workflow/run.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 #include "context.hpp"
+#include "share.hpp"
 #include "orthotrack/core/log.hpp"
 #include "orthotrack/core/tiling.hpp"
 #include "orthotrack/io/raster_io.hpp"
@@ -146,91 +150,182 @@ void readConfig(Context& ctx) {
 
 }  // namespace detail
 
+namespace {
+/// `--shard i/n`: this job's share of the scenes, the network, its share of the pairs (and the
+/// scenes they need that no running job is co-registering); no manifest (docs/cluster.md).
+RunSummary runShard(Context& ctx, WorkShare& share, std::size_t from, std::size_t until) {
+  auto logger = log::get("run");
+  RunSummary sum;
+  sum.runDir = ctx.run;
+  const std::string tag = "shard " + share.shard().text();
+  auto timed = [&](const std::string& name, const std::function<void()>& f) {
+    logger->info("{}: step {}: running its share", tag, name);
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    sum.steps.push_back({name, false, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+  };
+  share.forceItems = from <= 0;
+  timed("coregister", [&] { (void)share.coregister(); });
+  if (until >= 1) timed("pairs", [&] { share.network(); });
+  if (until >= 2) {
+    share.forceItems = from <= 2;
+    timed("offsets", [&] {
+      share.ensureScenesOfPairs();
+      share.planPairs();
+      (void)stepOffsets(ctx);
+    });
+  }
+  logger->info("{}: co-registered {} scenes and computed {} pairs; once every shard has finished, `orthotrack run {}` "
+               "(without --shard) completes the stack and skips what the shards did",
+               tag, share.scenesComputed(), share.pairsComputed(), ctx.stack.path);
+  return sum;
+}
+}  // namespace
+
 RunSummary runStack(const RunParams& params) {
   auto logger = log::get("run");
+  Team& team = params.team ? *params.team : processTeam();
+  const Shard shard = params.shard;
   if (params.threads > 0) setThreadCount(params.threads);
+  else if (team.localSize() > 1 && !std::getenv("OMP_NUM_THREADS"))  // the ranks of a node share its cores
+    setThreadCount(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / team.localSize()));
   Context ctx;
   ctx.rp = params;
-  ctx.stack = io::loadStack(params.stackPath);
-  if (!params.outDir.empty()) ctx.stack.outputDir = fs::absolute(params.outDir).string();
-  ctx.run = ctx.stack.outputDir;
-  std::error_code ec;
-  fs::create_directories(ctx.run, ec);
-  if (ec) throw IoError("cannot create the run folder: " + ec.message(), {ctx.run, "", ""});
-  const RunLock lock(ctx.run);  // held to the end: a second run on this folder fails at once (IoError)
-  ctx.cfg = std::make_unique<Config>(ctx.stack.params, ctx.stack.path);
-  readConfig(ctx);
   const auto& names = stepNames();
-  auto indexOf = [&](const std::string& s) -> std::size_t {
-    const auto it = std::find(names.begin(), names.end(), s);
-    if (it == names.end()) {
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw InvalidInput("unknown step (steps: " + list + ")", {"", "--from", s});
+  std::size_t from = names.size(), until = names.size() - 1;
+  std::optional<RunLock> lock;
+  std::optional<Manifest> manifest;
+  // Every rank reads the stack and the parameters; rank 0 (or each shard job) creates and locks
+  // the folder. An error on any rank ends every rank with it (Team::guard).
+  team.guard([&] {
+    if (shard.active() && team.size() > 1)
+      throw InvalidInput("--shard splits a stack between independent jobs; under mpirun the ranks already share it",
+                         {"", "--shard", shard.text()});
+    ctx.stack = io::loadStack(params.stackPath);
+    if (!params.outDir.empty()) ctx.stack.outputDir = fs::absolute(params.outDir).string();
+    ctx.run = ctx.stack.outputDir;
+    if (team.isRoot()) {
+      std::error_code ec;
+      fs::create_directories(ctx.run, ec);
+      if (ec) throw IoError("cannot create the run folder: " + ec.message(), {ctx.run, "", ""});
+      // Held to the end: a second run on this folder fails at once (IoError); shard jobs share it.
+      lock.emplace(ctx.run, shard.active());
     }
-    return static_cast<std::size_t>(it - names.begin());
-  };
-  const std::size_t from = params.fromStep.empty() ? names.size() : indexOf(params.fromStep);
-  const std::size_t until = params.untilStep.empty() ? names.size() - 1 : indexOf(params.untilStep);
+    ctx.cfg = std::make_unique<Config>(ctx.stack.params, ctx.stack.path);
+    readConfig(ctx);
+    auto indexOf = [&](const std::string& s) -> std::size_t {
+      const auto it = std::find(names.begin(), names.end(), s);
+      if (it == names.end()) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        throw InvalidInput("unknown step (steps: " + list + ")", {"", "--from", s});
+      }
+      return static_cast<std::size_t>(it - names.begin());
+    };
+    if (!params.fromStep.empty()) from = indexOf(params.fromStep);
+    if (!params.untilStep.empty()) until = indexOf(params.untilStep);
+    if (team.isRoot() && !shard.active())
+      manifest.emplace(ctx.run, json{{"software", std::string("orthotrack ") + ORTHOTRACK_VERSION},
+                                     {"stack", ctx.stack.path},
+                                     {"method", coreg::toString(ctx.coregParams.method)},
+                                     {"threads", threadCount()},
+                                     {"ranks", team.size()},
+                                     {"memory_bytes", params.memoryBytes}});
+  });
+  WorkShare share(ctx, team, shard);
+  ctx.share = &share;
+  if (shard.active()) return runShard(ctx, share, from, until);
 
-  Manifest manifest(ctx.run, {{"software", std::string("orthotrack ") + ORTHOTRACK_VERSION},
-                              {"stack", ctx.stack.path},
-                              {"method", coreg::toString(ctx.coregParams.method)},
-                              {"threads", threadCount()},
-                              {"memory_bytes", params.memoryBytes}});
   RunSummary sum;
   sum.runDir = ctx.run;
   using StepFn = StepResult (*)(Context&);
   const StepFn fns[] = {stepCoregister, stepPairs, stepOffsets, stepInvert, stepGeocode, stepAnalysis, stepReport};
-  bool forced = false;
+  bool forced = false;  // rank 0's
   for (std::size_t i = 0; i <= until; ++i) {
     const std::string& name = names[i];
     const json& sp = ctx.stepParams[name];
-    if (i >= from || forced) forced = true;
-    if (params.requireEarlierComplete && i < until && !forced && !manifest.isComplete(name, sp)) {
-      const json rec = manifest.step(name);
-      const std::string status = rec.is_object() ? rec.value("status", "missing") : "missing";
-      throw InvalidInput("step '" + name + "' of this run is not complete; run `orthotrack run " + ctx.stack.path + " --until " +
-                             name + "` first",
-                         {ctx.run + "/manifest.json", "steps." + name,
-                          status == "complete" ? "complete, but its parameters or outputs changed" : status});
-    }
-    std::string why;
-    if (!forced && manifest.isComplete(name, sp, &why)) {
-      logger->info("step {}: complete, skipped", name);
+    // Rank 0 decides from the manifest: "skip", "run", or "force" (--from: done items again too).
+    std::string decision = "run";
+    team.guard([&] {
+      if (!team.isRoot()) return;
+      if (i >= from || forced) forced = true;
+      if (params.requireEarlierComplete && i < until && !forced && !manifest->isComplete(name, sp)) {
+        const json rec = manifest->step(name);
+        const std::string status = rec.is_object() ? rec.value("status", "missing") : "missing";
+        throw InvalidInput("step '" + name + "' of this run is not complete; run `orthotrack run " + ctx.stack.path + " --until " +
+                               name + "` first",
+                           {ctx.run + "/manifest.json", "steps." + name,
+                            status == "complete" ? "complete, but its parameters or outputs changed" : status});
+      }
+      std::string why;
+      if (!forced && manifest->isComplete(name, sp, &why)) {
+        logger->info("step {}: complete, skipped", name);
+        decision = "skip";
+        return;
+      }
+      // A record that said complete but no longer verifies (size, checksum, parameters): say why.
+      if (!forced && manifest->step(name).is_object() && manifest->step(name).value("status", "") == "complete")
+        logger->warn("step {}: recorded complete but {}: running it again", name, why);
+      // A step that reruns invalidates everything after it.
+      forced = true;
+      manifest->invalidate(name);
+      for (std::size_t k = i + 1; k < names.size(); ++k) manifest->invalidate(names[k]);  // also those after `until`
+      logger->info("step {}: running", name);
+      decision = i >= from ? "force" : "run";
+    });
+    team.broadcast(decision, 0);
+    if (decision == "skip") {
       sum.steps.push_back({name, true, 0});
       continue;
     }
-    // A record that said complete but no longer verifies (size, checksum, parameters): say why.
-    if (!forced && manifest.step(name).is_object() && manifest.step(name).value("status", "") == "complete")
-      logger->warn("step {}: recorded complete but {}: running it again", name, why);
-    // A step that reruns invalidates everything after it.
-    forced = true;
-    manifest.invalidate(name);
-    for (std::size_t k = i + 1; k < names.size(); ++k) manifest.invalidate(names[k]);  // also those after `until`
-    logger->info("step {}: running", name);
+    share.forceItems = decision == "force";
+    // Scenes, pairs and row blocks are shared by every rank; the other steps are rank 0's.
+    const bool everyone = name == "coregister" || name == "offsets" || name == "invert";
     const bool perStepPeak = resetPeakRss();
     const auto t0 = std::chrono::steady_clock::now();
-    StepResult r = fns[i](ctx);
+    StepResult r;
+    team.guard([&] {
+      if (!everyone && !team.isRoot()) return;
+      if (name == "offsets") share.planPairs();
+      r = fns[i](ctx);
+    });
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double peakMiB = static_cast<double>(peakRssBytes()) / (1024.0 * 1024.0);
-    json extra = {{"peak_rss_mib", peakMiB}, {"peak_rss_scope", perStepPeak ? "step" : "process"},
-                  {"memory_budget_mib", static_cast<double>(params.memoryBytes) / (1024.0 * 1024.0)}};
-    if (name == "offsets") {
-      std::int64_t chips = 0;  // offset-grid nodes estimated, over every pair
-      for (const auto& rel : r.outputs) {
-        const io::RasterReader rd(ctx.run + "/" + rel);
-        chips += rd.length() * rd.width();
+    // Items computed in this step by every rank (0 when a resumed run found them all done).
+    const auto counts = team.allgather(std::to_string(share.scenesComputed()) + " " + std::to_string(share.pairsComputed()));
+    team.guard([&] {
+      if (!team.isRoot()) return;
+      int scenes = 0, pairs = 0;
+      for (const auto& c : counts) {
+        scenes += std::atoi(c.c_str());
+        pairs += std::atoi(c.c_str() + c.find(' ') + 1);
       }
-      extra["offsets"] = chips;
-      extra["offsets_per_second"] = secs > 0 ? static_cast<double>(chips) / secs : 0.0;
-    }
-    manifest.complete(name, sp, r.outputs, secs, r.quality, extra);
-    logger->info("step {}: done in {:.1f} s, peak memory {:.0f} MiB", name, secs, peakMiB);
+      const double peakMiB = static_cast<double>(peakRssBytes()) / (1024.0 * 1024.0);
+      json extra = {{"peak_rss_mib", peakMiB}, {"peak_rss_scope", perStepPeak ? "step" : "process"},
+                    {"memory_budget_mib", static_cast<double>(params.memoryBytes) / (1024.0 * 1024.0)}};
+      if (everyone) extra["ranks"] = team.size();
+      if (name == "coregister") extra["scenes_computed"] = scenes;
+      if (name == "offsets") {
+        extra["pairs_computed"] = pairs;
+        std::int64_t chips = 0;  // offset-grid nodes estimated, over every pair
+        for (const auto& rel : r.outputs) {
+          const io::RasterReader rd(ctx.run + "/" + rel);
+          chips += rd.length() * rd.width();
+        }
+        extra["offsets"] = chips;
+        extra["offsets_per_second"] = secs > 0 ? static_cast<double>(chips) / secs : 0.0;
+      }
+      manifest->complete(name, sp, r.outputs, secs, r.quality, extra);
+      logger->info("step {}: done in {:.1f} s, peak memory {:.0f} MiB{}", name, secs, peakMiB,
+                   name == "coregister" ? fmt::format(", {} scenes computed", scenes)
+                   : name == "offsets"  ? fmt::format(", {} pairs computed", pairs)
+                                        : std::string());
+    });
     sum.steps.push_back({name, false, secs});
   }
-  if (fs::exists(ctx.run + "/report/report.html")) sum.reportPath = ctx.run + "/report/report.html";
-  if (fs::exists(ctx.run + "/analysis/summary.json")) sum.summary = json::parse(io::readTextFile(ctx.run + "/analysis/summary.json"));
+  if (team.isRoot()) {
+    if (fs::exists(ctx.run + "/report/report.html")) sum.reportPath = ctx.run + "/report/report.html";
+    if (fs::exists(ctx.run + "/analysis/summary.json")) sum.summary = json::parse(io::readTextFile(ctx.run + "/analysis/summary.json"));
+  }
   return sum;
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "context.hpp"
+#include "share.hpp"
 #include "orthotrack/core/log.hpp"
 #include "orthotrack/core/tiling.hpp"
 #include "orthotrack/geometry/layers.hpp"
@@ -46,7 +47,10 @@ RunNetwork readRunNetwork(const Context& ctx) {
 
 // ---------------------------------------------------------------------------------------------
 StepResult stepCoregister(Context& ctx) {
-  const auto sum = coreg::coregisterStack(ctx.stack, ctx.coregParams, {}, /*force=*/true, ctx.masterParams);
+  // This process's share of the scenes not done (share.hpp); the rest is the coordinator's.
+  const auto shared = ctx.share->coregister();
+  if (!shared) return {};
+  const coreg::StackCoregSummary& sum = *shared;
   ctx.masterId.clear();
   ctx.loadMaster();
   StepResult r;
@@ -234,6 +238,7 @@ StepResult stepOffsets(Context& ctx) {
   for (std::size_t k = 0; k < net.pairs.size(); ++k) {
     const auto& a = net.ids[static_cast<std::size_t>(net.pairs[k].first)];
     const auto& b = net.ids[static_cast<std::size_t>(net.pairs[k].second)];
+    if (!ctx.share->takePair(k, stats)) continue;  // done, or another process's (share.hpp)
     const std::string path = offsetsPath(ctx, a, b);
     // Layover/shadow: ground that the two geometries do not image one-to-one is no-data for tracking.
     const bool cross = ctx.stack.scene(a).platform != ctx.stack.scene(b).platform;
@@ -250,6 +255,7 @@ StepResult stepOffsets(Context& ctx) {
     ctx.progress("offsets", static_cast<std::int64_t>(k + 1), static_cast<std::int64_t>(net.pairs.size()));
   }
   r.quality = {{"pairs", stats}};
+  ctx.share->endPairs(r, stats);  // done markers; on the coordinator, every pair's outputs and quality
   return r;
 }
 
@@ -417,9 +423,9 @@ StepResult stepInvert(Context& ctx) {
       slos[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(crr.data()[i]), 0.0) + fl * fl) * dr);
       saz[k].data()[i] = static_cast<float>(std::sqrt(std::max(static_cast<double>(caa.data()[i]), 0.0) + fl * fl) * daz);
     }
-    if (ctx.filterSize > 1) {  // docs/method.md, "Noise filter before the inversion"
-      los[k] = sigmaFilter(los[k], ctx.filterSize, ctx.filterMinValid, fieldNoise(los[k]), ctx.filterFlatness);
-      az[k] = sigmaFilter(az[k], ctx.filterSize, ctx.filterMinValid, fieldNoise(az[k]), ctx.filterFlatness);
+    if (ctx.filterSize > 1) {  // docs/method.md, "Noise filter before the inversion"; this rank's rows
+      los[k] = ctx.share->filterRows(los[k], ctx.filterSize, ctx.filterMinValid, ctx.filterFlatness);
+      az[k] = ctx.share->filterRows(az[k], ctx.filterSize, ctx.filterMinValid, ctx.filterFlatness);
     }
   }
   timeseries::SbasNetwork sn;
@@ -428,11 +434,13 @@ StepResult stepInvert(Context& ctx) {
   std::vector<timeseries::ComponentStack> comps(2);
   comps[0].name = "los";
   comps[1].name = "azimuth";
+  const RowRange rows = ctx.share->rows(g.rows);  // this rank's rows (all in one process)
+  auto mine = [&](const Raster<float>& v) { return v.cview().window(rows.begin, 0, rows.end - rows.begin, v.width()); };
   for (std::size_t k = 0; k < np; ++k) {
-    comps[0].displacement.push_back(los[k].cview());
-    comps[0].sigma.push_back(slos[k].cview());
-    comps[1].displacement.push_back(az[k].cview());
-    comps[1].sigma.push_back(saz[k].cview());
+    comps[0].displacement.push_back(mine(los[k]));
+    comps[0].sigma.push_back(mine(slos[k]));
+    comps[1].displacement.push_back(mine(az[k]));
+    comps[1].sigma.push_back(mine(saz[k]));
   }
   auto ip = ctx.invParams;
   // Rate windows: one per platform period, and the whole span.
@@ -452,7 +460,8 @@ StepResult stepInvert(Context& ctx) {
     if (last > first) ip.rateWindows.push_back({p, first, last});
   }
   ip.rateWindows.push_back({"all", net.dates.front(), net.dates.back()});
-  const auto res = timeseries::invert(sn, comps, ip);
+  auto res = timeseries::invert(sn, comps, ip);
+  if (!ctx.share->gatherRows(res, g.rows, g.cols)) return {};  // the coordinator writes the whole grid
   TimeseriesProductOptions po;
   po.metadata = {{"ROW0", std::to_string(g.row0)}, {"COL0", std::to_string(g.col0)}, {"STEP_AZ", std::to_string(g.step)},
                  {"STEP_RG", std::to_string(g.step)}};

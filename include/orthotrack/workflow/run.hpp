@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orthotrack/network/network.hpp"
+#include "orthotrack/workflow/team.hpp"
 
 namespace orthotrack::workflow {
 
@@ -37,6 +38,13 @@ struct RunParams {
   /// Run only `untilStep`: every earlier step must already be complete (InvalidInput naming the
   /// first one that is not); set by runStep.
   bool requireEarlierComplete = false;
+  /// `--shard i/n` (docs/cluster.md): co-register this job's share of the scenes and compute its
+  /// share of the pairs (plus the scenes they need that no running job is doing), skipping items
+  /// already done, then stop; shard jobs share the run folder and never write the manifest.
+  Shard shard;
+  /// The processes sharing the run: nullptr = processTeam() (the MPI world under mpirun, else this
+  /// process alone). Rank 0 writes the manifest and every shared file.
+  Team* team = nullptr;
   /// Progress callback (step, done, total); the CLI draws a bar or log lines.
   std::function<void(const std::string&, std::int64_t, std::int64_t)> progress;
 };

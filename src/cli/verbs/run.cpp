@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <mutex>
 
 #include "orthotrack/core/error.hpp"
@@ -69,6 +69,9 @@ class RunVerb : public Verb {
     for (const auto& s : workflow::stepNames()) steps += (steps.empty() ? "" : ", ") + s;
     cmd.add_option("--from", p_.fromStep, "Force this step and every later one (" + steps + ")");
     cmd.add_option("--until", p_.untilStep, "Stop after this step");
+    cmd.add_option("--shard", shard_,
+                   "i/n: this job's share of n independent jobs (job arrays): its scenes and pairs, then stop; "
+                   "a later run without --shard completes the stack (docs/cluster.md)");
     cmd.add_option("--memory", memory_, "Memory budget of the steps (e.g. 512M, 2G): blocks are sized to it, so the peak "
                                         "memory follows it, not the scene size")
         ->default_val("3G");
@@ -76,6 +79,9 @@ class RunVerb : public Verb {
   int run() override {
     p_.memoryBytes = parseMemorySize(memory_);
     capGdalCache(p_.memoryBytes);
+    if (!shard_.empty()) p_.shard = workflow::parseShard(shard_);
+    // Under mpirun only rank 0 draws progress and prints the summary.
+    const bool root = workflow::processTeam().isRoot();
     const bool tty = isatty(STDERR_FILENO) != 0;
     auto start = std::chrono::steady_clock::now();
     std::string current;
@@ -96,8 +102,10 @@ class RunVerb : public Verb {
                      static_cast<long long>(total), eta);
       }
     };
+    if (!root) p_.progress = nullptr;
     const auto s = workflow::runStack(p_);
-    std::printf("run     %s\n", s.runDir.c_str());
+    if (!root) return 0;
+    std::printf("run     %s%s\n", s.runDir.c_str(), p_.shard.active() ? ("  (shard " + p_.shard.text() + ")").c_str() : "");
     // Peak memory and offsets/s of each step that ran, as recorded in the manifest.
     nlohmann::json steps;
     try {
@@ -139,6 +147,7 @@ class RunVerb : public Verb {
  private:
   workflow::RunParams p_;
   std::string memory_;
+  std::string shard_;
 };
 
 class ReportVerb : public Verb {
