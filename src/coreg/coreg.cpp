@@ -124,7 +124,8 @@ nlohmann::json CoregReport::toJson() const {
   j["method"] = toString(method);
   j["lookup"] = {{"nodes", lookup.nodes}, {"ok", lookup.ok}, {"out_of_domain", lookup.outOfDomain},
                  {"invalid_value", lookup.invalidValue}, {"no_convergence", lookup.noConvergence},
-                 {"overlap_fraction", lookup.overlapFraction}};
+                 {"overlap_fraction", lookup.overlapFraction}, {"step", lookup.step},
+                 {"interpolation_error_px", std::isfinite(lookup.interpolationError) ? nlohmann::json(lookup.interpolationError) : nlohmann::json()}};
   nlohmann::json passes = nlohmann::json::array();
   for (const auto& p : refine)
     passes.push_back({{"used", p.used}, {"inliers", p.inliers}, {"rms_line_px", p.rmsLine}, {"rms_sample_px", p.rmsSample},

@@ -50,6 +50,8 @@ void readConfig(Context& ctx) {
   ctx.masterParams.finalPlatform = c.str("coreg", "master_platform", "");
   ctx.coregParams.resample.taps = c.integer("coreg", "resample_taps", ctx.coregParams.resample.taps, 4, 32);
   ctx.compareTraditional = c.boolean("coreg", "compare_traditional", true);
+  ctx.coregParams.refine.fit.order = ctx.coregParams.residual.fit.order = c.integer("coreg", "refine_order", 0, 0, 3);
+  ctx.coregParams.lookup.tolerance = c.num("coreg", "lookup_tolerance_px", ctx.coregParams.lookup.tolerance, 0.0, 10.0);
   ctx.coregParams.memoryBytes = ctx.rp.memoryBytes;  // the budget changes blocks, never results
   // [network]
   if (const auto* v = c.raw("network", "min_temporal_baseline_days")) {
@@ -126,7 +128,8 @@ void readConfig(Context& ctx) {
 
   ctx.stepParams["coregister"] = {{"method", coreg::toString(ctx.coregParams.method)}, {"master", ctx.masterParams.finalMaster},
                                   {"master_platform", ctx.masterParams.finalPlatform}, {"taps", ctx.coregParams.resample.taps},
-                                  {"compare_traditional", ctx.compareTraditional}};
+                                  {"compare_traditional", ctx.compareTraditional},
+                                  {"refine_order", ctx.coregParams.refine.fit.order}, {"lookup_tolerance_px", ctx.coregParams.lookup.tolerance}};
   json net = json::object();
   for (const auto& [k, r] : ctx.netParams.platforms)
     net[k] = {r.minTemporalBaselineDays, r.maxTemporalBaselineDays ? *r.maxTemporalBaselineDays : -1.0};

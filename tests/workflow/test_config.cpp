@@ -47,6 +47,8 @@ TEST(RunConfig, BadValuesNameFileKeyAndValue) {
   expectConfigError("nodata", "[offsets]\nmax_nodata_fraction = 1.5", "offsets.max_nodata_fraction");
   expectConfigError("filter_even", "[timeseries]\nfilter_size = 4", "timeseries.filter_size");
   expectConfigError("flatness", "[timeseries]\nfilter_flatness = -1.0", "timeseries.filter_flatness");
+  expectConfigError("refine_order", "[coreg]\nrefine_order = 4", "coreg.refine_order");
+  expectConfigError("lookup_tolerance", "[coreg]\nlookup_tolerance_px = -0.1", "coreg.lookup_tolerance_px");
 }
 
 TEST(RunConfig, UnknownStepIsAnError) {

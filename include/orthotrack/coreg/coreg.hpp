@@ -44,7 +44,12 @@ struct RefineParams {
   int iterations = 2;           ///< resample → offsets → fit passes
   double tolerance = 0.01;      ///< px: stop when the last correction is below this everywhere
   float minSnr = 4.0f;          ///< offsets with lower SNR get weight 0
-  RobustFitParams fit;          ///< order 1 by default
+  /// Order 0 by default: with precise orbits and the DEM, the geometric lookup is wrong by a
+  /// timing and a range-delay constant per scene, nothing of higher order (measured: line error std
+  /// 0.002 px after an order-0 fit on the simulated stack), while amplitude offsets between two
+  /// platforms carry range-dependent biases of ~0.2 px across a scene that an order-1 fit would
+  /// put into the lookup (docs/coreg.md). Raise it for orbits with drifts (`[coreg] refine_order`).
+  RobustFitParams fit = {.order = 0};
   offsets::OffsetParams offsets = defaultOffsets();  ///< windows 64, search ±8, step 32
   /// Resampling used for the matching passes (8 taps; the final product uses CoregParams::resample).
   ResampleParams resample = defaultResample();
@@ -59,7 +64,7 @@ struct ResidualParams {
   bool enabled = true;
   float minSnr = 4.0f;
   double applyThreshold = 0.01;  ///< px (master); smaller corrections are only reported
-  RobustFitParams fit;           ///< order 1
+  RobustFitParams fit = {.order = 0};  ///< order 0 (see RefineParams::fit); `[coreg] refine_order`
   offsets::OffsetParams offsets = defaultOffsets();  ///< windows 64, search ±4, step 32
   static offsets::OffsetParams defaultOffsets();
   void validate() const;

@@ -36,12 +36,12 @@ class CoregisterVerb : public Verb {
     for (const auto& id : s.processed) std::printf("  rectified %s\n", id.c_str());
     for (const auto& id : s.skipped) std::printf("  already done %s\n", id.c_str());
     for (const auto& c : s.comparisons) {
-      std::printf("Figure 1  %s / %s, B_perp %.0f m: stable-ground offsets RMS improved %.3f px (after the noise filter "
+      std::printf("Figure 1  %s / %s, B_perp %.0f m: stable-ground offsets RMS improved %.3f px (systematic "
                   "%.3f), traditional %.3f px (%.3f)\n",
                   c.at("reference").get<std::string>().c_str(), c.at("secondary").get<std::string>().c_str(),
                   c.at("perpendicular_baseline_m").get<double>(), c["improved"]["rms_px"].get<double>(),
-                  c["improved"]["rms_filtered_px"].get<double>(), c["traditional"]["rms_px"].get<double>(),
-                  c["traditional"]["rms_filtered_px"].get<double>());
+                  c["improved"]["rms_systematic_px"].get<double>(), c["traditional"]["rms_px"].get<double>(),
+                  c["traditional"]["rms_systematic_px"].get<double>());
       std::printf("          maps: %s/coreg/compare/%s.improved.tif, .traditional.tif\n", s.runDir.c_str(),
                   c.at("secondary").get<std::string>().c_str());
     }
