@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: setup configure build demo test test-fast bench bench-run asan asan-core clean
+.PHONY: setup configure build demo test test-fast bench bench-run asan asan-core fuzz clean
 
 setup:
 	bash scripts/setup.sh
@@ -57,11 +57,20 @@ asan: setup
 
 ## The unit tests of the numeric core (core, io, import, geometry, offsets, coreg, timeseries, network) under
 ## ASan + UBSan: what CI runs when its time budget allows (the full `make asan` takes ~16 min on 2 cores).
-ASAN_CORE_TESTS = core/test_core io/test_io import/test_import geometry/test_geometry offsets/test_offsets coreg/test_coreg timeseries/test_timeseries network/test_network
+ASAN_CORE_TESTS = core/test_core io/test_io fuzz/test_fuzz_replay import/test_import geometry/test_geometry offsets/test_offsets coreg/test_coreg timeseries/test_timeseries network/test_network
 asan-core: setup
 	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS) --target $(notdir $(ASAN_CORE_TESTS))
 	set -e; for t in $(ASAN_CORE_TESTS); do echo "== $$t"; build-asan/tests/$$t --gtest_brief=1; done
 
+## Fuzz the parsers with libFuzzer (clang; only the libraries they need, in build-fuzz/) for FUZZ_SECONDS
+## each; a finding fails with its input file named (fuzz/README.md).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
+	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DORTHOTRACK_BUILD_FUZZ=ON -DORTHOTRACK_BUILD_TESTS=OFF -DORTHOTRACK_BUILD_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_all
+	bash fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) build-asan build-bench
+	rm -rf $(BUILD) build-asan build-bench build-fuzz

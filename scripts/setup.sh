@@ -18,6 +18,7 @@ PACKAGES=(
   libbenchmark-dev              # benchmarks
   libopencv-dev                 # test and benchmark reference only
   libopenmpi-dev openmpi-bin    # multi-node runs
+  clang-14 libclang-rt-14-dev libomp-14-dev  # make fuzz: libFuzzer and sanitizer runtimes, OpenMP for clang
   python3 python3-numpy python3-h5py  # test that reads HDF5 products back as a MintPy user would
   unzip                         # tests unpack the real ALOS-2 CEOS sample
   chromium                      # the report test opens the HTML in headless Chromium

@@ -234,6 +234,9 @@ MonthlyPrecip parsePrecipCsv(std::string_view text, const std::string& src, cons
       if (!parseMonthCell(f[static_cast<std::size_t>(cMonth)], m))
         throw InvalidInput("unparsable month (1-12 or a month name)", {src, where + " column " + header[static_cast<std::size_t>(cMonth)], f[static_cast<std::size_t>(cMonth)]});
     }
+    if (y < 1678 || y > 2261)  // the range of DateTime (fuzzing: a year 1008 overflowed it)
+      throw InvalidInput("year outside 1678..2261", {src, where + " column " + header[static_cast<std::size_t>(cDate >= 0 ? cDate : cYear)],
+                                                     std::to_string(y)});
     const std::string& vs = f[static_cast<std::size_t>(cValue)];
     double v = kNaN;
     if (!isMissingToken(vs)) {

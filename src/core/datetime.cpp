@@ -11,6 +11,20 @@ namespace orthotrack {
 namespace {
 constexpr std::int64_t kNsPerSec = 1'000'000'000LL;
 constexpr std::int64_t kNsPerDay = 86'400LL * kNsPerSec;
+// Whole years that int64 nanoseconds since 1970 hold (1677-09-21 .. 2262-04-11).
+constexpr int kMinYear = 1678, kMaxYear = 2261;
+
+// ns + s seconds; OutOfDomain when the result leaves the int64 nanosecond range.
+std::int64_t addSeconds(std::int64_t ns, double s) {
+  if (!(std::abs(s) < 9.2e9))  // also NaN
+    throw OutOfDomain("time offset beyond the range of DateTime (years 1678..2261)", {"", "seconds", std::to_string(s)});
+  const double whole = std::floor(s);
+  const auto frac = static_cast<std::int64_t>(std::llround((s - whole) * 1e9));
+  std::int64_t out;
+  if (__builtin_add_overflow(ns, static_cast<std::int64_t>(whole) * kNsPerSec + frac, &out))
+    throw OutOfDomain("time beyond the range of DateTime (years 1678..2261)", {"", "seconds", std::to_string(s)});
+  return out;
+}
 
 // Howard Hinnant's civil-from-days (proleptic Gregorian).
 void civilFromDays(std::int64_t z, int& y, int& m, int& d) {
@@ -60,11 +74,11 @@ std::int64_t daysFromCivil(int y, int m, int d) {
 }
 
 DateTime::DateTime(int year, int month, int day, int hour, int minute, double second) {
-  const double whole = std::floor(second);
-  const auto frac = static_cast<std::int64_t>(std::llround((second - whole) * 1e9));
-  ns_ = daysFromCivil(year, month, day) * kNsPerDay +
-        (static_cast<std::int64_t>(hour) * 3600 + static_cast<std::int64_t>(minute) * 60 +
-         static_cast<std::int64_t>(whole)) * kNsPerSec + frac;
+  if (year < kMinYear || year > kMaxYear)
+    throw InvalidInput("year outside the range of DateTime (1678..2261)", {"", "year", std::to_string(year)});
+  // Within those years the day count times kNsPerDay fits; hours and minutes of any int do as well.
+  ns_ = addSeconds(daysFromCivil(year, month, day) * kNsPerDay,
+                   static_cast<double>(static_cast<std::int64_t>(hour) * 3600 + static_cast<std::int64_t>(minute) * 60) + second);
 }
 
 bool DateTime::tryParse(std::string_view s, DateTime& out) noexcept {
@@ -76,7 +90,7 @@ bool DateTime::tryParse(std::string_view s, DateTime& out) noexcept {
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
   int y, mo, d;
   if (!parseInt(s.substr(0, 4), y) || !parseInt(s.substr(5, 2), mo) || !parseInt(s.substr(8, 2), d)) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return false;
+  if (y < kMinYear || y > kMaxYear || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return false;
   int hh = 0, mi = 0, ss = 0;
   std::int64_t fracNs = 0;
   if (s.size() > 10) {
@@ -117,16 +131,14 @@ DateTime DateTime::parse(std::string_view text) {
 }
 
 double DateTime::secondsSince(const DateTime& epoch) const {
-  const std::int64_t diff = ns_ - epoch.ns_;
+  std::int64_t diff;
+  if (__builtin_sub_overflow(ns_, epoch.ns_, &diff))  // instants more than 292 years apart
+    return (static_cast<double>(ns_) - static_cast<double>(epoch.ns_)) * 1e-9;
   const std::int64_t whole = floorDiv(diff, kNsPerSec);
   return static_cast<double>(whole) + static_cast<double>(diff - whole * kNsPerSec) * 1e-9;
 }
 
-DateTime DateTime::plusSeconds(double s) const {
-  const double whole = std::floor(s);
-  const auto frac = static_cast<std::int64_t>(std::llround((s - whole) * 1e9));
-  return fromNanoseconds(ns_ + static_cast<std::int64_t>(whole) * kNsPerSec + frac);
-}
+DateTime DateTime::plusSeconds(double s) const { return fromNanoseconds(addSeconds(ns_, s)); }
 
 double DateTime::unixDays() const { return secondsSince(DateTime()) / 86400.0; }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "orthotrack/core/error.hpp"
+#include "orthotrack/core/limits.hpp"
 
 namespace orthotrack {
 
@@ -135,7 +136,13 @@ Orbit resampleHermite(const Orbit& orbit, double spacing) {
   for (std::size_t i = 0; i < sv.size(); ++i) ts[i] = sv[i].time.secondsSince(orbit.referenceEpoch());
   std::vector<StateVector> out;
   const double t0 = ts.front(), t1 = ts.back();
-  const auto n = static_cast<std::int64_t>(std::floor((t1 - t0) / spacing + 1e-9));
+  const double steps = std::floor((t1 - t0) / spacing + 1e-9);
+  // A span of years at a tiny spacing (a corrupted product) would need absurd memory (fuzzing).
+  if (!(steps < static_cast<double>(limits::kMaxMetadataElements)))
+    throw InvalidInput("resampling the orbit every " + std::to_string(spacing) + " s over " + std::to_string(t1 - t0) +
+                           " s would make more than " + std::to_string(limits::kMaxMetadataElements) + " state vectors",
+                       {"", "orbit.resample_spacing", std::to_string(spacing)});
+  const auto n = static_cast<std::int64_t>(steps);
   for (std::int64_t k = 0; k <= n; ++k) {
     const double t = t0 + static_cast<double>(k) * spacing;
     Vec3 p, v;

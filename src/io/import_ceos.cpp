@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "orthotrack/core/error.hpp"
+#include "orthotrack/core/limits.hpp"
 #include "orthotrack/core/log.hpp"
 
 namespace fs = std::filesystem;
@@ -124,7 +125,7 @@ bool parseCompactTime(const std::string& s, DateTime& out) {
   if (s.size() < 14 || !std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) return false;
   const int Y = std::stoi(s.substr(0, 4)), M = std::stoi(s.substr(4, 2)), D = std::stoi(s.substr(6, 2));
   const int h = std::stoi(s.substr(8, 2)), m = std::stoi(s.substr(10, 2)), sec = std::stoi(s.substr(12, 2));
-  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return false;
+  if (Y < 1990 || Y > 2100 || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return false;
   double frac = 0;
   if (s.size() > 14) frac = std::stod("0." + s.substr(14));
   out = DateTime(Y, M, D, h, m, sec + frac);
@@ -135,7 +136,7 @@ void parseDss(CeosLeader& L, const AsciiRecord& r) {
   L.sceneId = r.text(21, 36) + r.text(37, 68);
   const std::string t = r.text(69, 100);
   if (!parseCompactTime(t, L.sceneCentreTime))
-    throw InvalidInput("scene centre time must read YYYYMMDDhhmmssttt", {L.path, r.key(69, 100, "input scene centre time"), t});
+    throw InvalidInput("scene centre time must read YYYYMMDDhhmmssttt (years 1990..2100)", {L.path, r.key(69, 100, "input scene centre time"), t});
   L.sceneCentreLat = r.num(117, 132, "scene centre latitude", false);
   L.sceneCentreLon = r.num(133, 148, "scene centre longitude", false);
   L.mission = r.text(397, 412);
@@ -223,8 +224,9 @@ void parsePlatformPosition(CeosLeader& L, const AsciiRecord& r) {
 
 }  // namespace
 
-CeosLeader readCeosLeader(const std::string& path) {
-  const auto buf = readFile(path, std::size_t(256) << 20);
+CeosLeader readCeosLeader(const std::string& path) { return parseCeosLeader(readFile(path, std::size_t(256) << 20), path); }
+
+CeosLeader parseCeosLeader(const std::vector<unsigned char>& buf, const std::string& path) {
   CeosLeader L;
   L.path = path;
   if (buf.size() < 720) throw IoError("file too short for a CEOS file descriptor (" + std::to_string(buf.size()) + " bytes)", {path, "file descriptor record", ""});
@@ -317,6 +319,7 @@ CeosImageDescriptor readCeosImageDescriptor(const std::string& path) {
   d.dataBytes = r.integer(281, 288, "bytes of SAR data per record");
   d.suffixBytes = r.text(289, 292).empty() ? 0 : r.integer(289, 292, "bytes of suffix data per record");
   d.dataFormat = r.text(429, 432);
+  limits::checkRasterShape(d.numLines, d.numPixels, {path, r.key(237, 256, "number of lines per data set x pixels per line"), ""});
   if (d.numRecords < 1 || d.numLines < 1 || d.numPixels < 1)
     throw InvalidInput("image must have at least one line and one pixel", {path, r.key(181, 256, "record/line/pixel counts"),
                        std::to_string(d.numRecords) + " records, " + std::to_string(d.numLines) + " lines, " + std::to_string(d.numPixels) + " pixels"});

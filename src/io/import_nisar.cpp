@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 #include "orthotrack/core/error.hpp"
+#include "orthotrack/core/limits.hpp"
 #include "orthotrack/core/log.hpp"
 
 namespace fs = std::filesystem;
@@ -116,6 +117,17 @@ class H5File {
     return dims;
   }
 
+  // Number of elements of a shape; InvalidInput when the product overflows 64 bits.
+  std::size_t elementCount(const std::vector<hsize_t>& dims, const std::string& p) const {
+    std::uint64_t n = 1;
+    for (auto x : dims) {
+      if (x != 0 && n > std::numeric_limits<std::uint64_t>::max() / x)
+        throw InvalidInput("dataset shape overflows 64 bits (corrupted file?)", {path_, p, std::to_string(x)});
+      n *= x;
+    }
+    return static_cast<std::size_t>(n);
+  }
+
   // Whole numeric dataset as doubles (HDF5 converts integer/float types).
   std::vector<double> doubles(const std::string& p, std::vector<hsize_t>* dimsOut = nullptr) const {
     H5Quiet q;
@@ -125,9 +137,8 @@ class H5File {
     if (cls != H5T_FLOAT && cls != H5T_INTEGER)
       throw InvalidInput("expected a numeric dataset", {path_, p, "HDF5 class " + std::to_string(static_cast<int>(cls))});
     const auto dims = shapeOf(d.get(), p);
-    std::size_t n = 1;
-    for (auto x : dims) n *= static_cast<std::size_t>(x);
-    if (n > (std::size_t(1) << 28)) throw InvalidInput("dataset too large for metadata", {path_, p, std::to_string(n)});
+    const std::size_t n = elementCount(dims, p);
+    limits::checkElementCount(n, "values (dataset read whole as metadata)", {path_, p, ""});
     std::vector<double> v(n);
     if (n > 0 && H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
       throw IoError("cannot read dataset (corrupted file?)", {path_, p, ""});
@@ -150,9 +161,8 @@ class H5File {
     H5Id t(H5Dget_type(d.get()), H5Tclose);
     if (H5Tget_class(t.get()) != H5T_STRING) throw InvalidInput("expected a string dataset", {path_, p, ""});
     const auto dims = shapeOf(d.get(), p);
-    std::size_t n = 1;
-    for (auto x : dims) n *= static_cast<std::size_t>(x);
-    if (n > 4096) throw InvalidInput("string dataset too large", {path_, p, std::to_string(n)});
+    const std::size_t n = elementCount(dims, p);
+    limits::checkElementCount(n, "strings", {path_, p, ""}, 4096);
     std::vector<std::string> out;
     if (H5Tis_variable_str(t.get()) > 0) {
       H5Id mt(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -327,16 +337,25 @@ SceneMetadata readNisarMetadata(const std::string& path, const std::string& freq
   const auto dims = f.shape(img);
   if (dims.size() != 2 || dims[0] < 1 || dims[1] < 1)
     throw InvalidInput("image dataset must be 2-D (lines x samples)", {path, img, std::to_string(dims.size()) + "-D"});
+  if (dims[0] > static_cast<hsize_t>(limits::kMaxRasterSide) || dims[1] > static_cast<hsize_t>(limits::kMaxRasterSide))
+    throw InvalidInput("raster side larger than " + std::to_string(limits::kMaxRasterSide) + " pixels (corrupted file?)",
+                       {path, img, std::to_string(dims[0]) + "x" + std::to_string(dims[1])});
   s.grid.length = static_cast<std::int64_t>(dims[0]);
   s.grid.width = static_cast<std::int64_t>(dims[1]);
+  limits::checkRasterShape(s.grid.length, s.grid.width, {path, img, ""});
 
   // Azimuth grid.
   const std::string zdt = sw + "/zeroDopplerTime";
   const DateTime tEpoch = unitsEpoch(f, zdt);
+  // Shapes are checked before anything is read: a declared size that does not match is never allocated.
+  const auto expectAxis = [&](const std::string& p, std::int64_t n, const char* what) {
+    const auto d = f.shape(p);
+    if (d.size() != 1 || static_cast<std::int64_t>(d[0]) != n)
+      throw InvalidInput("must be 1-D with one value per image " + std::string(what) + " (" + std::to_string(n) + ")",
+                         {path, p, d.size() == 1 ? std::to_string(d[0]) : std::to_string(d.size()) + "-D"});
+  };
+  expectAxis(zdt, s.grid.length, "line");
   std::vector<double> t = f.doubles(zdt);
-  if (static_cast<std::int64_t>(t.size()) != s.grid.length)
-    throw InvalidInput("has " + std::to_string(t.size()) + " times but the image has " + std::to_string(s.grid.length) + " lines",
-                       {path, zdt, ""});
   double dt = 0;
   if (f.exists(sw + "/zeroDopplerTimeSpacing")) dt = f.scalar(sw + "/zeroDopplerTimeSpacing");
   else if (t.size() >= 2) dt = (t.back() - t.front()) / static_cast<double>(t.size() - 1);
@@ -348,10 +367,8 @@ SceneMetadata readNisarMetadata(const std::string& path, const std::string& freq
 
   // Range grid.
   const std::string sr = fq + "/slantRange";
+  expectAxis(sr, s.grid.width, "sample");
   std::vector<double> r = f.doubles(sr);
-  if (static_cast<std::int64_t>(r.size()) != s.grid.width)
-    throw InvalidInput("has " + std::to_string(r.size()) + " ranges but the image has " + std::to_string(s.grid.width) + " samples",
-                       {path, sr, ""});
   double dr = 0;
   if (f.exists(fq + "/slantRangeSpacing")) dr = f.scalar(fq + "/slantRangeSpacing");
   else if (r.size() >= 2) dr = (r.back() - r.front()) / static_cast<double>(r.size() - 1);

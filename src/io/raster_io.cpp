@@ -14,6 +14,7 @@
 #include <ogr_srs_api.h>
 
 #include "orthotrack/core/error.hpp"
+#include "orthotrack/core/limits.hpp"
 
 namespace fs = std::filesystem;
 
@@ -297,7 +298,7 @@ void RasterWriter::write(int band, std::int64_t row0, std::int64_t col0, std::in
   const CPLErr err = GDALRasterIO(GDALGetRasterBand(ds, band), GF_Write, static_cast<int>(col0), static_cast<int>(row0),
                                   static_cast<int>(cols), static_cast<int>(rows), const_cast<T*>(data),
                                   static_cast<int>(cols), static_cast<int>(rows), gdalTypeOf<T>(), 0, 0);
-  if (err != CE_None) throw IoError("write failed: " + lastGdalError(), {partPath_, "band " + std::to_string(band), ""});
+  if (err != CE_None) throw IoError("write failed (disk full?): " + lastGdalError(), {path_, "band " + std::to_string(band), ""});
 }
 
 #define OT_INSTANTIATE_WRITE(T) \
@@ -393,10 +394,18 @@ void writeFileAtomic(const std::string& path, const std::string& content) {
 }
 
 std::string readTextFile(const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) throw IoError(ec && ec != std::errc::no_such_file_or_directory ? "file cannot be read: " + ec.message() : "file not found", {path, "", ""});
+  // A folder, a FIFO or a device (/dev/zero) would never end or never be text.
+  if (!fs::is_regular_file(st)) throw IoError("not a regular file", {path, "", ""});
+  const auto size = fs::file_size(path, ec);
+  if (!ec) limits::checkElementCount(size, "bytes of text", {path, "file size", ""}, static_cast<std::uint64_t>(limits::kMaxTextBytes));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(fs::exists(path) ? "file cannot be read" : "file not found", {path, "", ""});
+  if (!in) throw IoError("file cannot be read", {path, "", ""});
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) throw IoError("read failed", {path, "", ""});
   return ss.str();
 }
 

@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "orthotrack/core/error.hpp"
+#include "orthotrack/core/limits.hpp"
 #include "orthotrack/io/raster_io.hpp"
 
 namespace fs = std::filesystem;
@@ -23,11 +24,30 @@ std::string lower(std::string s) {
   return s;
 }
 
+// Absolute, normalized path of `p` (relative to baseDir). Never throws: a path the file system
+// cannot resolve (too long, a loop) is kept as written, and the existence check then names it.
 std::string resolve(const std::string& p, const std::string& baseDir) {
   if (p.empty()) return p;
   fs::path path(p);
-  if (path.is_absolute() || baseDir.empty()) return fs::weakly_canonical(path).string();
-  return fs::weakly_canonical(fs::path(baseDir) / path).string();
+  if (!path.is_absolute() && !baseDir.empty()) path = fs::path(baseDir) / path;
+  std::error_code ec;
+  const fs::path canon = fs::weakly_canonical(path, ec);
+  return ec ? path.lexically_normal().string() : canon.string();
+}
+
+// False for a missing file and for one whose status cannot be read (name too long, no access).
+bool fileExists(const std::string& p) {
+  std::error_code ec;
+  return fs::exists(p, ec) && !ec;
+}
+
+// A JSON value for an error message: scalars as written, arrays and objects summarized (dumping a
+// deeply nested value would recurse once per level).
+std::string brief(const json& v) {
+  const bool flat = std::none_of(v.begin(), v.end(), [](const json& x) { return x.is_structured(); });
+  if (v.is_array() && !flat) return "[array of " + std::to_string(v.size()) + "]";
+  if (v.is_object() && !flat) return "{object of " + std::to_string(v.size()) + " keys}";
+  return v.dump().substr(0, 80);
 }
 
 std::string relativeIfBelow(const std::string& p, const std::string& baseDir) {
@@ -45,7 +65,7 @@ struct J {
   std::string prefix;
 
   const json& at(const std::string& k) const {
-    if (!j.is_object()) throw InvalidInput("expected an object", {file, prefix.empty() ? "(root)" : prefix, j.dump().substr(0, 60)});
+    if (!j.is_object()) throw InvalidInput("expected an object", {file, prefix.empty() ? "(root)" : prefix, brief(j)});
     auto it = j.find(k);
     if (it == j.end()) throw InvalidInput("missing key", {file, key(k), ""});
     return *it;
@@ -55,9 +75,9 @@ struct J {
   J sub(const std::string& k) const { return J{at(k), file, key(k)}; }
   double num(const std::string& k) const {
     const auto& v = at(k);
-    if (!v.is_number()) throw InvalidInput("expected a number", {file, key(k), v.dump()});
+    if (!v.is_number()) throw InvalidInput("expected a number", {file, key(k), brief(v)});
     const double d = v.get<double>();
-    if (!std::isfinite(d)) throw InvalidInput("expected a finite number", {file, key(k), v.dump()});
+    if (!std::isfinite(d)) throw InvalidInput("expected a finite number", {file, key(k), brief(v)});
     return d;
   }
   double positive(const std::string& k) const {
@@ -67,12 +87,12 @@ struct J {
   }
   std::int64_t integer(const std::string& k) const {
     const auto& v = at(k);
-    if (!v.is_number_integer()) throw InvalidInput("expected an integer", {file, key(k), v.dump()});
+    if (!v.is_number_integer()) throw InvalidInput("expected an integer", {file, key(k), brief(v)});
     return v.get<std::int64_t>();
   }
   std::string str(const std::string& k) const {
     const auto& v = at(k);
-    if (!v.is_string()) throw InvalidInput("expected a string", {file, key(k), v.dump()});
+    if (!v.is_string()) throw InvalidInput("expected a string", {file, key(k), brief(v)});
     return v.get<std::string>();
   }
   std::string strOr(const std::string& k, const std::string& def) const { return has(k) ? str(k) : def; }
@@ -85,9 +105,9 @@ struct J {
   Vec3 vec3(const std::string& k) const {
     const auto& v = at(k);
     if (!v.is_array() || v.size() != 3 || !v[0].is_number() || !v[1].is_number() || !v[2].is_number())
-      throw InvalidInput("expected an array of 3 numbers", {file, key(k), v.dump().substr(0, 80)});
+      throw InvalidInput("expected an array of 3 numbers", {file, key(k), brief(v)});
     Vec3 out(v[0].get<double>(), v[1].get<double>(), v[2].get<double>());
-    if (!out.allFinite()) throw InvalidInput("expected finite numbers", {file, key(k), v.dump()});
+    if (!out.allFinite()) throw InvalidInput("expected finite numbers", {file, key(k), brief(v)});
     return out;
   }
 };
@@ -125,8 +145,9 @@ SceneMetadata sceneFromJson(const json& root, const std::string& file, const std
 
   const J img = j.sub("image");
   s.image = resolve(img.str("path"), baseDir);
-  s.imageBand = img.has("band") ? static_cast<int>(img.integer("band")) : 1;
-  if (s.imageBand < 1) throw InvalidInput("band must be >= 1", {file, "image.band", std::to_string(s.imageBand)});
+  const std::int64_t band = img.has("band") ? img.integer("band") : 1;
+  if (band < 1 || band > 65535) throw InvalidInput("band must be within 1..65535", {file, "image.band", std::to_string(band)});
+  s.imageBand = static_cast<int>(band);
   try {
     s.imageKind = parseImageKind(img.strOr("kind", "slc"));
   } catch (const InvalidInput&) {
@@ -148,22 +169,25 @@ SceneMetadata sceneFromJson(const json& root, const std::string& file, const std
   s.grid.width = g.integer("width");
   if (s.grid.length <= 0) throw InvalidInput("must be positive", {file, "radar_grid.length", std::to_string(s.grid.length)});
   if (s.grid.width <= 0) throw InvalidInput("must be positive", {file, "radar_grid.width", std::to_string(s.grid.width)});
+  limits::checkRasterShape(s.grid.length, s.grid.width, {file, "radar_grid.length/width", ""});
 
   if (j.has("range_bandwidth_hz")) s.rangeBandwidth = j.positive("range_bandwidth_hz");
   if (j.has("azimuth_bandwidth_hz")) s.azimuthBandwidth = j.positive("azimuth_bandwidth_hz");
   if (j.has("calibration_constant_db")) s.calibrationConstantDb = j.num("calibration_constant_db");
 
   const J o = j.sub("orbit");
-  const int order = o.has("interpolation_order") ? static_cast<int>(o.integer("interpolation_order")) : 8;
+  const std::int64_t order = o.has("interpolation_order") ? o.integer("interpolation_order") : 8;
+  if (order < 4 || order > 16)
+    throw InvalidInput("orbit interpolation order must be within 4..16", {file, "orbit.interpolation_order", std::to_string(order)});
   const auto& svj = o.at("state_vectors");
-  if (!svj.is_array()) throw InvalidInput("expected an array", {file, "orbit.state_vectors", svj.dump().substr(0, 60)});
+  if (!svj.is_array()) throw InvalidInput("expected an array", {file, "orbit.state_vectors", brief(svj)});
   std::vector<StateVector> svs;
   for (std::size_t i = 0; i < svj.size(); ++i) {
     J sv{svj[i], file, "orbit.state_vectors[" + std::to_string(i) + "]"};
     svs.push_back({sv.time("time"), sv.vec3("position"), sv.vec3("velocity")});
   }
   try {
-    s.orbit = Orbit(std::move(svs), order);
+    s.orbit = Orbit(std::move(svs), static_cast<int>(order));
   } catch (const InvalidInput& e) {
     throw InvalidInput(e.message(), {file, e.context().key, e.context().value});
   }
@@ -176,17 +200,23 @@ SceneMetadata sceneFromJson(const json& root, const std::string& file, const std
       const auto& vals = d.at("values");
       const auto& shape = d.at("shape");
       if (!shape.is_array() || shape.size() != 2 || !shape[0].is_number_integer() || !shape[1].is_number_integer())
-        throw InvalidInput("expected [rows, cols]", {file, "doppler.shape", shape.dump()});
-      if (!vals.is_array()) throw InvalidInput("expected an array of numbers", {file, "doppler.values", vals.dump().substr(0, 60)});
+        throw InvalidInput("expected [rows, cols]", {file, "doppler.shape", brief(shape)});
+      const auto rows = shape[0].get<std::int64_t>(), cols = shape[1].get<std::int64_t>();
+      if (rows < 2 || cols < 2 || rows > limits::kMaxMetadataElements || cols > limits::kMaxMetadataElements ||
+          !vals.is_array() || static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols) != vals.size())
+        throw InvalidInput("expected [rows, cols], each >= 2, with rows x cols equal to the number of values (" +
+                               std::to_string(vals.is_array() ? vals.size() : 0) + ")",
+                           {file, "doppler.shape", shape.dump()});
+      if (!vals.is_array()) throw InvalidInput("expected an array of numbers", {file, "doppler.values", brief(vals)});
       std::vector<double> v;
       for (const auto& x : vals) {
-        if (!x.is_number()) throw InvalidInput("expected numbers", {file, "doppler.values", x.dump()});
+        if (!x.is_number()) throw InvalidInput("expected numbers", {file, "doppler.values", brief(x)});
         v.push_back(x.get<double>());
       }
       const DateTime t0 = d.time("time_start");
       try {
-        s.doppler = LUT2d(d.num("range_start"), d.positive("range_spacing"), shape[1].get<int>(), 0.0,
-                          d.positive("time_spacing"), shape[0].get<int>(), std::move(v), t0);
+        s.doppler = LUT2d(d.num("range_start"), d.positive("range_spacing"), static_cast<int>(cols), 0.0,
+                          d.positive("time_spacing"), static_cast<int>(rows), std::move(v), t0);
       } catch (const InvalidInput& e) {
         throw InvalidInput(e.message(), {file, "doppler", e.context().value});
       }
@@ -287,7 +317,7 @@ json tomlToJson(const toml::node& n) {
 }  // namespace
 
 void checkSceneImage(const SceneMetadata& s) {
-  if (!fs::exists(s.image)) throw IoError("image file not found", {s.metadataPath, "image.path", s.image});
+  if (!fileExists(s.image)) throw IoError("image file not found", {s.metadataPath, "image.path", s.image});
   RasterReader r(s.image);
   const auto& info = r.info();
   if (info.length != s.grid.length || info.width != s.grid.width)
@@ -321,24 +351,31 @@ Stack loadStack(const std::string& path, const StackCheck& check) {
   st.path = abs;
   J j{root, abs, ""};
   const J s = j.sub("stack");
+  if (s.j.is_object())
+    for (const auto& [k, v] : s.j.items())
+      if (k != "name" && k != "dem" && k != "output" && k != "precipitation" && k != "truth" && k != "scenes")
+        throw InvalidInput("unknown key (expected name, dem, output, precipitation, truth, scenes)", {abs, "stack." + k, brief(v)});
+  // A key above the first [section] header would belong to no section (and be lost on rewrite).
+  for (const auto& [k, v] : root.items())
+    if (k != "stack" && !v.is_object()) throw InvalidInput("key outside any [section] (put it below its section header)", {abs, k, brief(v)});
   st.name = s.strOr("name", fs::path(abs).stem().string());
   st.dem = resolve(s.str("dem"), base);
-  if (!fs::exists(st.dem)) throw IoError("DEM file not found", {abs, "stack.dem", st.dem});
+  if (!fileExists(st.dem)) throw IoError("DEM file not found", {abs, "stack.dem", st.dem});
   st.outputDir = resolve(s.strOr("output", "run"), base);
   if (s.has("precipitation")) {
     st.precipitation = resolve(s.str("precipitation"), base);
-    if (!fs::exists(st.precipitation)) throw IoError("precipitation file not found", {abs, "stack.precipitation", st.precipitation});
+    if (!fileExists(st.precipitation)) throw IoError("precipitation file not found", {abs, "stack.precipitation", st.precipitation});
   }
   if (s.has("truth")) st.truthDir = resolve(s.str("truth"), base);
   const auto& scenes = s.at("scenes");
   if (!scenes.is_array() || scenes.empty())
-    throw InvalidInput("expected a non-empty array of scene metadata files", {abs, "stack.scenes", scenes.dump().substr(0, 60)});
+    throw InvalidInput("expected a non-empty array of scene metadata files", {abs, "stack.scenes", brief(scenes)});
   std::set<std::string> ids;
   for (std::size_t i = 0; i < scenes.size(); ++i) {
     const std::string key = "stack.scenes[" + std::to_string(i) + "]";
-    if (!scenes[i].is_string()) throw InvalidInput("expected a path", {abs, key, scenes[i].dump()});
+    if (!scenes[i].is_string()) throw InvalidInput("expected a path", {abs, key, brief(scenes[i])});
     const std::string sp = resolve(scenes[i].get<std::string>(), base);
-    if (!fs::exists(sp)) throw IoError("scene metadata file not found", {abs, key, sp});
+    if (!fileExists(sp)) throw IoError("scene metadata file not found", {abs, key, sp});
     SceneMetadata sc = readSceneMetadata(sp);
     if (!ids.insert(sc.id).second) throw InvalidInput("duplicate scene id", {sp, "id", sc.id});
     if (check.orbitCoverage) {
@@ -361,13 +398,24 @@ Stack loadStack(const std::string& path, const StackCheck& check) {
 }
 
 namespace {
-// A JSON value as a TOML value: scalars and arrays as JSON spells them, objects as inline tables.
+// A TOML key: bare when it only holds A-Z a-z 0-9 _ -, else a quoted basic string.
+std::string tomlKey(const std::string& k) {
+  const bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+  return bare ? k : json(k).dump();
+}
+
+// A JSON value as a TOML value: scalars and arrays as JSON spells them (JSON's string escapes are
+// TOML's), non-finite floats as TOML's nan/inf, objects as inline tables.
 std::string tomlValue(const json& v) {
+  if (v.is_number_float() && !std::isfinite(v.get<double>())) {
+    const double d = v.get<double>();
+    return std::isnan(d) ? "nan" : d > 0 ? "inf" : "-inf";
+  }
   if (v.is_object()) {
     std::string s = "{ ";
     bool first = true;
     for (const auto& [k, x] : v.items()) {
-      s += (first ? "" : ", ") + json(k).dump() + " = " + tomlValue(x);
+      s += (first ? "" : ", ") + tomlKey(k) + " = " + tomlValue(x);
       first = false;
     }
     return s + " }";
@@ -384,14 +432,7 @@ std::string tomlValue(const json& v) {
 void writeStack(const std::string& path, const Stack& st) {
   const std::string dir = fs::absolute(path).parent_path().string();
   std::ostringstream o;
-  auto q = [](const std::string& s) {
-    std::string r = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') r += '\\';
-      r += c;
-    }
-    return r + "\"";
-  };
+  auto q = [](const std::string& s) { return json(s).dump(); };
   o << "# orthotrack stack file (see README: Input format)\n[stack]\n";
   o << "name = " << q(st.name) << "\n";
   o << "dem = " << q(relativeIfBelow(st.dem, dir)) << "\n";
@@ -403,8 +444,8 @@ void writeStack(const std::string& path, const Stack& st) {
   o << "]\n";
   for (const auto& [sec, vals] : st.params.items()) {
     if (!vals.is_object()) continue;
-    o << "\n[" << sec << "]\n";
-    for (const auto& [k, v] : vals.items()) o << k << " = " << tomlValue(v) << "\n";
+    o << "\n[" << tomlKey(sec) << "]\n";
+    for (const auto& [k, v] : vals.items()) o << tomlKey(k) << " = " << tomlValue(v) << "\n";
   }
   writeFileAtomic(path, o.str());
 }

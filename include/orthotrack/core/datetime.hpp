@@ -11,12 +11,13 @@ namespace orthotrack {
 class DateTime {
  public:
   DateTime() = default;
-  /// Civil date and time; `second` may carry a fraction (resolution 1 ns).
+  /// Civil date and time; `second` may carry a fraction (resolution 1 ns). InvalidInput for a year
+  /// outside 1678..2261 (the int64 nanosecond range), OutOfDomain when the time leaves it.
   DateTime(int year, int month, int day, int hour = 0, int minute = 0, double second = 0.0);
 
   static DateTime fromNanoseconds(std::int64_t ns) { DateTime d; d.ns_ = ns; return d; }
-  /// Parse ISO-8601: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.f...][Z]" (a space may replace the T).
-  /// Throws InvalidInput naming the text.
+  /// Parse ISO-8601: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.f...][Z]" (a space may replace the T),
+  /// years 1678..2261. Throws InvalidInput naming the text.
   static DateTime parse(std::string_view text);
   /// True and sets `out` if `text` parses.
   static bool tryParse(std::string_view text, DateTime& out) noexcept;
@@ -24,6 +25,8 @@ class DateTime {
   std::int64_t nanoseconds() const { return ns_; }
   /// Seconds from `epoch` to this instant (positive if this is later).
   double secondsSince(const DateTime& epoch) const;
+  /// This instant plus `s` seconds; OutOfDomain (not a wrapped time) when the result leaves the
+  /// range of DateTime or `s` is not finite.
   DateTime plusSeconds(double s) const;
   /// Days since 1970-01-01 (fractional).
   double unixDays() const;

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "orthotrack/core/limits.hpp"
+
 namespace orthotrack {
 
 template <class T>
@@ -44,8 +46,9 @@ template <class T>
 class Raster {
  public:
   Raster() = default;
+  /// InvalidInput (limits::checkRasterShape) for a negative or absurd size, before allocating.
   Raster(std::int64_t length, std::int64_t width, T fill = T{})
-      : length_(length), width_(width), data_(static_cast<std::size_t>(length * width), fill) {}
+      : length_(length), width_(width), data_(checkedCount(length, width), fill) {}
 
   T& operator()(std::int64_t r, std::int64_t c) {
     assert(r >= 0 && r < length_ && c >= 0 && c < width_);
@@ -67,7 +70,8 @@ class Raster {
   const std::vector<T>& vector() const { return data_; }
   void fill(T v) { std::fill(data_.begin(), data_.end(), v); }
   void resize(std::int64_t length, std::int64_t width, T fill = T{}) {
-    length_ = length; width_ = width; data_.assign(static_cast<std::size_t>(length * width), fill);
+    const std::size_t n = checkedCount(length, width);
+    length_ = length; width_ = width; data_.assign(n, fill);
   }
 
   RasterView<T> view() { return {data_.data(), length_, width_, width_}; }
@@ -75,6 +79,10 @@ class Raster {
   RasterView<const T> cview() const { return view(); }
 
  private:
+  static std::size_t checkedCount(std::int64_t length, std::int64_t width) {
+    limits::checkRasterShape(length, width, {"", "raster size", ""});
+    return static_cast<std::size_t>(length * width);
+  }
   std::int64_t length_ = 0, width_ = 0;
   std::vector<T> data_;
 };

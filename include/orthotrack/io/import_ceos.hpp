@@ -81,6 +81,9 @@ struct CeosLeader {
 /// Parses a leader file. IoError if missing/unreadable/truncated; InvalidInput naming the file, the
 /// record and the field for wrong record lengths, missing records, and unparsable or absurd values.
 CeosLeader readCeosLeader(const std::string& path);
+/// Parses the bytes of a leader file (as read from `path`, which errors name); readCeosLeader reads
+/// the file and calls this.
+CeosLeader parseCeosLeader(const std::vector<unsigned char>& bytes, const std::string& path);
 
 /// File descriptor record of an image file (IMG-*), ASCII fields at 1-based byte positions.
 struct CeosImageDescriptor {
