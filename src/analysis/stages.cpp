@@ -19,8 +19,9 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kSecPerDay = 86400.0;
 constexpr int kMaxSegments = 10;
-using SmallMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 2 * kMaxSegments + 1, 2 * kMaxSegments + 1>;
-using SmallVec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 2 * kMaxSegments + 1, 1>;
+constexpr int kMaxGaps = 8;  // data gaps given a free offset (more: the model is not fitted)
+using SmallMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMaxSegments + 1 + kMaxGaps, kMaxSegments + 1 + kMaxGaps>;
+using SmallVec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxSegments + 1 + kMaxGaps, 1>;
 
 std::string num(double v) {
   std::ostringstream os;
@@ -34,25 +35,36 @@ struct Data {
   std::vector<std::size_t> index; // index into the caller's arrays
   double span = 1.0;              // T (days)
   double yScale = 1.0;            // Σ w (y − ȳ)², for the χ² floor
+  std::vector<char> gapAfter;     // interval (i, i+1) is a data gap (> gapFactor × median interval)
+  std::vector<double> gapTau;     // with gap offsets: τ of the first sample after each gap
+  std::vector<char> breakAllowed; // sample i may carry a breakpoint in the discrete search
   std::size_t n() const { return tau.size(); }
+  int gaps() const { return static_cast<int>(gapTau.size()); }
+  /// Regressors of sample i for breakpoints β: [1, τ, (τ − β_j)+ ..., 1[τ ≥ gap_g] ...].
+  template <class Vec>
+  void row(std::size_t i, const std::vector<double>& beta, Vec& x) const {
+    x(0) = 1.0;
+    x(1) = tau[i];
+    const int m1 = static_cast<int>(beta.size());
+    for (int j = 0; j < m1; ++j) x(j + 2) = std::max(tau[i] - beta[static_cast<std::size_t>(j)], 0.0);
+    for (int g = 0; g < gaps(); ++g) x(m1 + 2 + g) = tau[i] >= gapTau[static_cast<std::size_t>(g)] ? 1.0 : 0.0;
+  }
 };
 
 /// Weighted LS of y on [1, τ, (τ − β_1)+, ...] for fixed breakpoints β (scaled).
 struct Solve {
   bool ok = false;
   double chi2 = std::numeric_limits<double>::infinity();
-  SmallVec coef;  // a, s1, δ_1..δ_{m-1} (scaled units)
+  SmallVec coef;  // a, s1, δ_1..δ_{m-1}, gap offsets (scaled units; offsets in m)
 };
 
 Solve solveFixed(const Data& d, const std::vector<double>& beta) {
-  const int p = static_cast<int>(beta.size()) + 2;
+  const int p = static_cast<int>(beta.size()) + 2 + d.gaps();
   SmallMat N = SmallMat::Zero(p, p);
   SmallVec rhs = SmallVec::Zero(p);
   SmallVec x(p);
   for (std::size_t i = 0; i < d.n(); ++i) {
-    x(0) = 1.0;
-    x(1) = d.tau[i];
-    for (std::size_t j = 0; j < beta.size(); ++j) x(static_cast<int>(j) + 2) = std::max(d.tau[i] - beta[j], 0.0);
+    d.row(i, beta, x);
     N.noalias() += d.w[i] * x * x.transpose();
     rhs.noalias() += d.w[i] * d.y[i] * x;
   }
@@ -64,8 +76,8 @@ Solve solveFixed(const Data& d, const std::vector<double>& beta) {
   s.coef = ldlt.solve(rhs);
   double chi2 = 0.0;
   for (std::size_t i = 0; i < d.n(); ++i) {
-    double m = s.coef(0) + s.coef(1) * d.tau[i];
-    for (std::size_t j = 0; j < beta.size(); ++j) m += s.coef(static_cast<int>(j) + 2) * std::max(d.tau[i] - beta[j], 0.0);
+    d.row(i, beta, x);
+    const double m = x.dot(s.coef);
     chi2 += d.w[i] * (d.y[i] - m) * (d.y[i] - m);
   }
   s.chi2 = chi2;
@@ -75,9 +87,10 @@ Solve solveFixed(const Data& d, const std::vector<double>& beta) {
 
 double chi2At(const Data& d, const std::vector<double>& beta) { return solveFixed(d, beta).chi2; }
 
-/// Information criterion for m segments (k = 2m parameters: intercept, m slopes, m−1 breakpoints).
-double infoCriterion(const StageParams& p, double chi2, double s2, double chi2Floor, int n, int m) {
-  int k = 2 * m;
+/// Information criterion for m segments: k = 2m + G parameters (intercept, m slopes, m−1 breakpoints,
+/// G gap offsets), + 1 for the variance when it is profiled.
+double infoCriterion(const StageParams& p, double chi2, double s2, double chi2Floor, int n, int m, int gaps) {
+  int k = 2 * m + gaps;
   double fit;
   if (p.sigmaMode != SigmaMode::Profile) {
     fit = chi2 / s2;
@@ -98,6 +111,11 @@ bool validIndices(const std::vector<int>& k, int n, int minPts) {
     prev = kj;
   }
   return n - 1 - prev + 1 >= minPts;
+}
+bool allowedIndices(const Data& d, const std::vector<int>& k) {
+  for (int kj : k)
+    if (!d.breakAllowed[static_cast<std::size_t>(kj)]) return false;
+  return true;
 }
 
 std::vector<double> betasOf(const Data& d, const std::vector<int>& k) {
@@ -138,7 +156,7 @@ void exhaustive(const Data& d, int m, int minPts, Candidate& best) {
   std::vector<double> beta(static_cast<std::size_t>(m - 1));  // reused: no allocation per set
   std::function<void(int, int)> rec = [&](int level, int start) {
     if (level == m - 1) {
-      if (!validIndices(k, n, minPts)) return;
+      if (!validIndices(k, n, minPts) || !allowedIndices(d, k)) return;
       for (std::size_t j = 0; j < k.size(); ++j) beta[j] = d.tau[static_cast<std::size_t>(k[j])];
       const double c = chi2At(d, beta);
       if (c < best.chi2) { best.chi2 = c; best.k = k; }
@@ -170,7 +188,7 @@ void localSearch(const Data& d, int minPts, int radius, Candidate& c) {
         if (dk == 0) continue;
         auto k = c.k;
         k[j] = k0 + dk;
-        if (k[j] < 1 || k[j] > n - 2 || !std::is_sorted(k.begin(), k.end()) || !validIndices(k, n, minPts)) continue;
+        if (k[j] < 1 || k[j] > n - 2 || !std::is_sorted(k.begin(), k.end()) || !validIndices(k, n, minPts) || !allowedIndices(d, k)) continue;
         const double v = chi2At(d, betasOf(d, k));
         if (v < c.chi2 - 1e-12 * std::max(1.0, c.chi2)) { c.chi2 = v; c.k = k; improved = true; }
       }
@@ -189,7 +207,7 @@ void greedy(const Data& d, int m, int minPts, Candidate& best) {
       if (std::find(k.begin(), k.end(), i) != k.end()) continue;
       k.push_back(i);
       std::sort(k.begin(), k.end());
-      if (!validIndices(k, n, minPts)) continue;
+      if (!validIndices(k, n, minPts) || !allowedIndices(d, k)) continue;
       const double v = chi2At(d, betasOf(d, k));
       if (v < bestAdd.chi2) { bestAdd.chi2 = v; bestAdd.k = k; }
     }
@@ -242,6 +260,12 @@ std::vector<double> refine(const Data& d, const std::vector<int>& k, int minPts,
       double bestB = beta[j], bestF = chi2;
       const double fk = f(tk);
       if (fk < bestF) { bestF = fk; bestB = tk; }
+      // With gap offsets a breakpoint inside a gap is not identifiable (the offset absorbs it), and one
+      // moved off the gap's edge into the data would be placed by a single acquisition: a breakpoint
+      // on a gap's edge stays there.
+      const bool onGapEdge = d.gaps() > 0 && ((kj >= 1 && d.gapAfter[static_cast<std::size_t>(kj - 1)]) ||
+                                              (kj + 1 <= n - 1 && d.gapAfter[static_cast<std::size_t>(kj)]));
+      if (onGapEdge) continue;
       // Left side: the left segment loses acquisition k_j.
       if (kj >= 1 && countIn(left, d.tau[static_cast<std::size_t>(kj - 1)]) >= minPts) {
         const double a = std::max(d.tau[static_cast<std::size_t>(kj - 1)], left + 1e-9);
@@ -304,7 +328,7 @@ FullFit fitM(const Data& d, int m, const StageParams& p, bool exhaustiveAllowed,
 }
 
 Data makeData(const std::vector<DateTime>& dates, const std::vector<double>& y, const std::vector<double>& sigma,
-              const StageParams& p, DateTime& epoch) {
+              const StageParams& p, DateTime& epoch, bool gapOffsets) {
   if (dates.size() != y.size())
     throw InvalidInput("dates and displacement differ in length", {"", "displacement", std::to_string(y.size()) + " values for " + std::to_string(dates.size()) + " dates"});
   if (!sigma.empty() && sigma.size() != y.size())
@@ -336,41 +360,72 @@ Data makeData(const std::vector<DateTime>& dates, const std::vector<double>& y, 
   d.yScale = std::max(d.yScale, 1e-300);
   const double t0 = t.front();
   d.span = std::max(t.back() - t0, 1e-9);
+  // Data gaps: intervals longer than gapFactor × the median interval.
+  std::vector<double> steps;
+  for (std::size_t i = 1; i < t.size(); ++i) steps.push_back(t[i] - t[i - 1]);
+  std::nth_element(steps.begin(), steps.begin() + static_cast<long>(steps.size() / 2), steps.end());
+  const double medianStep = steps[steps.size() / 2];
+  d.gapAfter.assign(t.size(), 0);
+  d.breakAllowed.assign(t.size(), 1);
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) d.gapAfter[i] = t[i + 1] - t[i] > p.gapFactor * medianStep ? 1 : 0;
   for (double& v : t) v = v / d.span;  // τ = t/T (t since epoch = first date, even if NaN there)
+  if (gapOffsets)
+    for (std::size_t i = 0; i + 1 < t.size(); ++i)
+      if (d.gapAfter[i] && static_cast<int>(d.gapTau.size()) < kMaxGaps) {
+        d.gapTau.push_back(t[i + 1]);
+        d.breakAllowed[i + 1] = 0;  // same fit as a breakpoint at t_i (the offset is free): keep one
+      }
   d.tau = std::move(t);
   return d;
 }
 
 /// Rates (scaled) and their covariance from the fit; full Jacobian including breakpoints when possible.
 struct Uncertainty {
-  Eigen::MatrixXd cov;     // covariance of [a, s1, δ..., β...] or of [a, s1, δ...] (conditional)
-  bool full = false;
+  Eigen::MatrixXd cov;        // covariance of [a, s1, δ..., offsets..., free β...]
+  std::vector<int> breakCol;  // column of breakpoint j in cov, −1 where it is held fixed
 };
 
+/// Linearised covariance s²(JᵀWJ)⁻¹. Breakpoint columns are added one at a time; one that makes the
+/// matrix singular (not identifiable, e.g. before a final segment holding a single acquisition, where
+/// the breakpoint and that segment's rate trade off exactly) is held fixed: the rates are then
+/// conditional on it.
 Uncertainty covariance(const Data& d, const FullFit& f, double s2) {
   const int m1 = static_cast<int>(f.beta.size());
-  const int pLin = m1 + 2;
-  Uncertainty u;
-  for (int full = 1; full >= 0; --full) {
-    const int p = pLin + (full ? m1 : 0);
+  const int pLin = m1 + 2 + d.gaps();  // [a, s1, δ..., gap offsets...], then the free breakpoints
+  auto normal = [&](const std::vector<int>& freeB) {
+    const int p = pLin + static_cast<int>(freeB.size());
     Eigen::MatrixXd N = Eigen::MatrixXd::Zero(p, p);
     Eigen::VectorXd x(p);
     for (std::size_t i = 0; i < d.n(); ++i) {
-      x(0) = 1.0;
-      x(1) = d.tau[i];
-      for (int j = 0; j < m1; ++j) x(j + 2) = std::max(d.tau[i] - f.beta[static_cast<std::size_t>(j)], 0.0);
-      if (full)
-        for (int j = 0; j < m1; ++j) x(pLin + j) = d.tau[i] > f.beta[static_cast<std::size_t>(j)] ? -f.coef(j + 2) : 0.0;
+      d.row(i, f.beta, x);
+      for (std::size_t c = 0; c < freeB.size(); ++c) {
+        const int j = freeB[c];
+        x(pLin + static_cast<int>(c)) = d.tau[i] > f.beta[static_cast<std::size_t>(j)] ? -f.coef(j + 2) : 0.0;
+      }
       N.noalias() += d.w[i] * x * x.transpose();
     }
-    Eigen::JacobiSVD<Eigen::MatrixXd> svd(N, Eigen::ComputeFullU | Eigen::ComputeFullV);
+    return N;
+  };
+  auto regular = [](const Eigen::MatrixXd& N) {
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(N);
     const auto& sv = svd.singularValues();
-    if (sv.size() == 0 || !(sv(sv.size() - 1) > 1e-12 * sv(0))) continue;
-    u.cov = svd.solve(Eigen::MatrixXd::Identity(p, p)) * s2;
-    u.full = full == 1;
+    return sv.size() > 0 && sv(sv.size() - 1) > 1e-12 * sv(0);
+  };
+  Uncertainty u;
+  u.breakCol.assign(static_cast<std::size_t>(m1), -1);
+  if (!regular(normal({}))) {
+    u.cov = Eigen::MatrixXd::Constant(pLin, pLin, kNaN);
     return u;
   }
-  u.cov = Eigen::MatrixXd::Constant(pLin, pLin, kNaN);
+  std::vector<int> freeB;
+  for (int j = 0; j < m1; ++j) {
+    auto trial = freeB;
+    trial.push_back(j);
+    if (regular(normal(trial))) freeB = trial;
+  }
+  const Eigen::MatrixXd N = normal(freeB);
+  u.cov = N.ldlt().solve(Eigen::MatrixXd::Identity(N.rows(), N.cols())) * s2;
+  for (std::size_t c = 0; c < freeB.size(); ++c) u.breakCol[static_cast<std::size_t>(freeB[c])] = pLin + static_cast<int>(c);
   return u;
 }
 
@@ -406,6 +461,7 @@ void StageParams::validate() const {
   if (maxCombinations < 1) throw InvalidInput("must be >= 1", {"", "stages.max_combinations", std::to_string(maxCombinations)});
   if (!(accelMinRatio >= 1.0)) throw InvalidInput("must be >= 1", {"", "stages.accel_min_ratio", num(accelMinRatio)});
   if (!(accelMinZ >= 0.0)) throw InvalidInput("must be >= 0", {"", "stages.accel_min_z", num(accelMinZ)});
+  if (minOnsetPoints < 2) throw InvalidInput("must be >= 2", {"", "stages.min_onset_points", std::to_string(minOnsetPoints)});
   if (!(slidingRatio >= 1.0)) throw InvalidInput("must be >= 1", {"", "stages.sliding_ratio", num(slidingRatio)});
   if (!(gapFactor > 1.0)) throw InvalidInput("must be > 1", {"", "stages.gap_factor", num(gapFactor)});
 }
@@ -426,11 +482,12 @@ double StageFit::evaluate(const DateTime& t) const {
   const double days = t.secondsSince(epoch) / kSecPerDay;
   double v = intercept + (slopes.empty() ? 0.0 : slopes[0] * days);
   for (std::size_t j = 0; j < breakDays.size(); ++j) v += (slopes[j + 1] - slopes[j]) * std::max(days - breakDays[j], 0.0);
+  for (std::size_t g = 0; g < gapDays.size(); ++g) v += days >= gapDays[g] - 1e-6 ? gapOffsets[g] : 0.0;
   return v;
 }
 
 namespace {
-void label(StageFit& fit, const Eigen::MatrixXd& rateCov, const StageParams& p) {
+void label(StageFit& fit, const Eigen::MatrixXd& rateCov, const StageParams& p, const std::vector<double>& tDays) {
   const int m = static_cast<int>(fit.stages.size());
   std::vector<double> r(static_cast<std::size_t>(m)), dur(static_cast<std::size_t>(m));
   for (int j = 0; j < m; ++j) {
@@ -461,6 +518,14 @@ void label(StageFit& fit, const Eigen::MatrixXd& rateCov, const StageParams& p) 
   int q = m;
   while (q - 1 > sec && faster(q - 1, sec)) --q;
   while (q < m && !faster(q, q - 1)) ++q;
+  // Enough acquisitions on both sides of the onset (both ends counted): the accelerating run and the
+  // stage before it.
+  if (q < m) {
+    const double onsetDays = fit.breakDays[static_cast<std::size_t>(q - 1)];
+    int after = 0;
+    for (double t : tDays) after += t >= onsetDays - 1e-6 ? 1 : 0;
+    if (after < p.minOnsetPoints || fit.stages[static_cast<std::size_t>(q - 1)].nPoints < p.minOnsetPoints) q = m;
+  }
   for (int j = 0; j < sec; ++j) {
     fit.stages[static_cast<std::size_t>(j)].creep = CreepStage::Primary;
     fit.stages[static_cast<std::size_t>(j)].label = StageLabel::Initial;
@@ -483,42 +548,53 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
                    const std::vector<double>& sigma, const StageParams& params) {
   params.validate();
   StageFit fit;
-  Data d = makeData(dates, displacement, sigma, params, fit.epoch);
-  const int n = static_cast<int>(d.n());
+  // One model family: continuous across data gaps or with a free offset at each gap (§2.1).
+  std::vector<Data> family;
+  family.push_back(makeData(dates, displacement, sigma, params, fit.epoch, params.gapModel == GapModel::Offset));
+  const int n = static_cast<int>(family[0].n());
   fit.nUsed = n;
 
-  // Model selection over m = 1..maxSegments.
-  fit.criterionBySegments.assign(static_cast<std::size_t>(params.maxSegments), kNaN);
-  std::vector<FullFit> fits;
-  for (int m = 1; m <= params.maxSegments; ++m) {
-    const long long combos = countCombinations(n, m, params.minPointsPerSegment);
-    if (combos <= 0 || 2 * m >= n) break;
-    fits.push_back(fitM(d, m, params, combos <= params.maxCombinations));
-  }
-  // Variance factor for the criterion: 1 (absolute σ), or inflated from the largest model tried.
+  // Model selection over m = 1..maxSegments (and the families).
+  std::vector<std::vector<FullFit>> fits(family.size());
+  for (std::size_t fam = 0; fam < family.size(); ++fam)
+    for (int m = 1; m <= params.maxSegments; ++m) {
+      const long long combos = countCombinations(n, m, params.minPointsPerSegment);
+      if (combos <= 0 || 2 * m + family[fam].gaps() >= n) break;
+      fits[fam].push_back(fitM(family[fam], m, params, combos <= params.maxCombinations));
+    }
+  // Variance factor for the criterion: 1 (absolute σ), or inflated from the most flexible model tried
+  // (the same s² for every candidate, so that their criteria compare).
   double s2 = 1.0;
   if (params.sigmaMode == SigmaMode::Inflate) {
-    for (int m = static_cast<int>(fits.size()); m >= 1; --m) {
-      const auto& f = fits[static_cast<std::size_t>(m - 1)];
-      if (std::isfinite(f.chi2) && n - 2 * m > 0) { s2 = std::max(1.0, f.chi2 / (n - 2 * m)); break; }
+    const auto& last = fits.back();
+    const int G = family.back().gaps();
+    for (int m = static_cast<int>(last.size()); m >= 1; --m) {
+      const auto& f = last[static_cast<std::size_t>(m - 1)];
+      if (std::isfinite(f.chi2) && n - 2 * m - G > 0) { s2 = std::max(1.0, f.chi2 / (n - 2 * m - G)); break; }
     }
   }
   FullFit best;
   int bestM = 0;
+  std::size_t bestFam = 0;
   double bestIc = std::numeric_limits<double>::infinity();
-  for (int m = 1; m <= static_cast<int>(fits.size()); ++m) {
-    const auto& f = fits[static_cast<std::size_t>(m - 1)];
-    if (!std::isfinite(f.chi2)) continue;
-    const double ic = infoCriterion(params, f.chi2, s2, 1e-10 * d.yScale, n, m);
-    fit.criterionBySegments[static_cast<std::size_t>(m - 1)] = ic;
-    if (std::isfinite(ic) && ic < bestIc - 1e-9) { bestIc = ic; best = f; bestM = m; }
-  }
+  std::vector<std::vector<double>> ics(family.size(), std::vector<double>(static_cast<std::size_t>(params.maxSegments), kNaN));
+  for (std::size_t fam = 0; fam < family.size(); ++fam)
+    for (int m = 1; m <= static_cast<int>(fits[fam].size()); ++m) {
+      const auto& f = fits[fam][static_cast<std::size_t>(m - 1)];
+      if (!std::isfinite(f.chi2)) continue;
+      const double ic = infoCriterion(params, f.chi2, s2, 1e-10 * family[fam].yScale, n, m, family[fam].gaps());
+      ics[fam][static_cast<std::size_t>(m - 1)] = ic;
+      if (std::isfinite(ic) && ic < bestIc - 1e-9) { bestIc = ic; best = f; bestM = m; bestFam = fam; }
+    }
   if (bestM == 0) throw InvalidInput("no piecewise-linear model could be fitted (rank deficient)", {"", "displacement", std::to_string(n) + " samples"});
+  const Data& d = family[bestFam];
+  const int G = d.gaps();
+  fit.criterionBySegments = ics[bestFam];
 
   const int m = bestM;
   const double T = d.span;
   fit.chi2 = best.chi2;
-  fit.dof = n - 2 * m;
+  fit.dof = n - 2 * m - G;
   if (params.sigmaMode == SigmaMode::Profile) fit.varianceFactor = fit.dof > 0 ? best.chi2 / fit.dof : kNaN;
   else if (params.sigmaMode == SigmaMode::Inflate) fit.varianceFactor = fit.dof > 0 ? std::max(s2, best.chi2 / fit.dof) : s2;
   else fit.varianceFactor = 1.0;
@@ -530,6 +606,10 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
     fit.slopes.push_back(s / T);
     fit.breakDays.push_back(best.beta[static_cast<std::size_t>(j)] * T);
   }
+  for (int g = 0; g < G; ++g) {
+    fit.gapDays.push_back(d.gapTau[static_cast<std::size_t>(g)] * T);
+    fit.gapOffsets.push_back(best.coef(m + 1 + g));
+  }
   fit.fitted.assign(dates.size(), kNaN);
   for (std::size_t i = 0; i < dates.size(); ++i) fit.fitted[i] = fit.evaluate(dates[i]);
   const double net = fit.evaluate(dates[d.index.back()]) - fit.evaluate(dates[d.index.front()]);
@@ -537,31 +617,23 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
 
   // Covariance (scaled parameters) → rates (m/day) and breakpoints (days).
   const Uncertainty unc = covariance(d, best, fit.varianceFactor);
-  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(m, unc.cov.rows());  // rates (scaled) = G θ
+  Eigen::MatrixXd R = Eigen::MatrixXd::Zero(m, unc.cov.rows());  // rates (scaled) = R θ
   for (int j = 0; j < m; ++j) {
-    G(j, 1) = 1.0;
-    for (int i = 0; i < j; ++i) G(j, i + 2) = 1.0;
+    R(j, 1) = 1.0;
+    for (int i = 0; i < j; ++i) R(j, i + 2) = 1.0;
   }
-  Eigen::MatrixXd rateCov = G * unc.cov * G.transpose() / (T * T);  // (m/day)²
+  Eigen::MatrixXd rateCov = R * unc.cov * R.transpose() / (T * T);  // (m/day)²
   const double q = params.sigmaMode == SigmaMode::Absolute || fit.dof <= 0 ? normalQuantile(0.5 + 0.5 * params.confidence)
                                                      : studentTQuantile(0.5 + 0.5 * params.confidence, fit.dof);
-  // Median sampling interval (gap detection).
-  std::vector<double> tDays(d.n()), steps;
+  std::vector<double> tDays(d.n());
   for (std::size_t i = 0; i < d.n(); ++i) tDays[i] = d.tau[i] * T;
-  for (std::size_t i = 1; i < tDays.size(); ++i) steps.push_back(tDays[i] - tDays[i - 1]);
-  std::vector<double> sorted = steps;
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2), sorted.end());
-  const double medianStep = sorted.empty() ? 0.0 : sorted[sorted.size() / 2];
 
   for (int j = 0; j < m - 1; ++j) {
     Breakpoint b;
     b.days = fit.breakDays[static_cast<std::size_t>(j)];
     b.date = plusDays(fit.epoch, b.days);
-    b.sigmaDays = unc.full ? std::sqrt(std::max(0.0, unc.cov(m + 1 + j, m + 1 + j))) * T : kNaN;
-    // Interval clamped to ±100 years around the breakpoint (a vanishing rate change gives σ → ∞).
-    const double half = std::min(q * (std::isfinite(b.sigmaDays) ? b.sigmaDays : 0.0), 36525.0);
-    b.low = plusDays(fit.epoch, b.days - half);
-    b.high = plusDays(fit.epoch, b.days + half);
+    const int ib = unc.breakCol[static_cast<std::size_t>(j)];  // −1: held fixed (not identifiable)
+    b.sigmaDays = ib >= 0 ? std::sqrt(std::max(0.0, unc.cov(ib, ib))) * T : kNaN;
     // Acquisitions strictly before / after (a breakpoint within half a day of an acquisition sits on it:
     // then both intervals touching that acquisition are checked for a gap).
     constexpr double onDate = 0.5;
@@ -572,8 +644,17 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
     }
     b.previousAcquisition = dates[d.index[before]];
     b.nextAcquisition = dates[d.index[after]];
+    if (std::isfinite(b.sigmaDays)) {
+      // Interval clamped to ±100 years around the breakpoint (a vanishing rate change gives σ → ∞).
+      const double half = std::min(q * b.sigmaDays, 36525.0);
+      b.low = plusDays(fit.epoch, b.days - half);
+      b.high = plusDays(fit.epoch, b.days + half);
+    } else {  // held fixed: the data place it between the bracketing acquisitions only
+      b.low = b.previousAcquisition;
+      b.high = b.nextAcquisition;
+    }
     for (std::size_t i = before; i < after; ++i)
-      if (tDays[i + 1] - tDays[i] > params.gapFactor * medianStep) b.inDataGap = true;
+      if (d.gapAfter[i]) b.inDataGap = true;
     fit.breakpoints.push_back(b);
   }
   for (int j = 0; j < m; ++j) {
@@ -588,7 +669,7 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
     st.rateHigh = st.rate + q * st.rateSigma;
     for (double t : tDays) st.nPoints += (t >= t0 - 1e-9 && t <= t1 + 1e-9) ? 1 : 0;
     for (std::size_t i = 0; i + 1 < tDays.size(); ++i)
-      if (tDays[i] >= t0 - 1e-9 && tDays[i + 1] <= t1 + 1e-9 && tDays[i + 1] - tDays[i] > params.gapFactor * medianStep)
+      if (tDays[i] >= t0 - 1e-9 && tDays[i + 1] <= t1 + 1e-9 && d.gapAfter[i])
         st.spansDataGap = true;
     fit.stages.push_back(st);
   }
@@ -601,7 +682,7 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
       fitted[i] = fit.evaluate(dates[d.index[i]]);
       resid[i] = d.y[i] - fitted[i];
     }
-    const double infl = n > 2 * m ? std::sqrt(static_cast<double>(n) / (n - 2 * m)) : 1.0;
+    const double infl = fit.dof > 0 ? std::sqrt(static_cast<double>(n) / fit.dof) : 1.0;
     std::vector<std::vector<double>> rates(static_cast<std::size_t>(m)), breaks(static_cast<std::size_t>(m - 1));
     Data db = d;
     for (int bsi = 0; bsi < params.bootstrapSamples; ++bsi) {
@@ -648,7 +729,7 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
       b.sigmaDays = v.size() > 1 ? std::sqrt(var / static_cast<double>(v.size() - 1)) : kNaN;
     }
   }
-  label(fit, rateCov * 1e6, params);
+  label(fit, rateCov * 1e6, params, tDays);
   return fit;
 }
 
@@ -683,12 +764,18 @@ StageMaps stageMaps(const std::vector<DateTime>& dates, const std::vector<Raster
     for (std::int64_t r = b.row0; r < b.row0 + b.rows; ++r)
       for (std::int64_t c = b.col0; c < b.col0 + b.cols; ++c) {
         int valid = 0;
+        double minSigma = std::numeric_limits<double>::infinity();
         for (std::size_t k = 0; k < dates.size(); ++k) {
           y[k] = cumulative[k](r, c);
           if (!sigma.empty()) {
             s[k] = sigma[k](r, c);
-            if (!(s[k] > 0)) s[k] = kNaN;  // per-pixel kernel: bad σ → sample dropped, never throws
+            if (s[k] > 0 && std::isfinite(s[k])) minSigma = std::min(minSigma, s[k]);
           }
+        }
+        for (std::size_t k = 0; k < dates.size(); ++k) {
+          // σ = 0 (the reference date of a cumulative series, displacement 0 by definition) takes the
+          // pixel's smallest positive σ; NaN or negative σ drops the sample (per-pixel kernels never throw).
+          if (!sigma.empty() && !(s[k] > 0)) s[k] = s[k] == 0.0 && std::isfinite(minSigma) ? minSigma : kNaN;
           valid += std::isfinite(y[k]) && (sigma.empty() || std::isfinite(s[k])) ? 1 : 0;
         }
         if (valid < params.minValidDates) continue;

@@ -24,6 +24,16 @@ inline std::vector<DateTime> baigeSchedule() {
   for (int k : {0, 4, 10, 21, 28, 35, 44, 52, 60, 70, 78, 88, 95, 97, 99, 101}) d.push_back(addDays(p2, 14.0 * k));
   return d;
 }
+/// The acquisition dates of the simulated Baige stack (src/simulate/scenario.cpp, `orthotrack simulate`):
+/// 14 PALSAR-1 dates 2007-01-02 .. 2011-02-28 and 14 PALSAR-2 dates 2014-10-06 .. 2018-08-20, the
+/// 2011-03 .. 2014-10 gap between them. The paper's breakpoints are acquisitions; the last stage
+/// (from 2018-05-28) holds a single interval (2018-05-28 .. 2018-08-20).
+inline std::vector<DateTime> simulatedStackSchedule() {
+  std::vector<DateTime> d;
+  for (int k : {0, 2, 4, 8, 10, 12, 16, 18, 20, 24, 25, 28, 30, 33}) d.push_back(addDays(DateTime(2007, 1, 2), 46.0 * k));
+  for (int k : {0, 10, 21, 26, 34, 45, 52, 60, 68, 76, 84, 89, 95, 101}) d.push_back(addDays(DateTime(2014, 10, 6), 14.0 * k));
+  return d;
+}
 inline std::vector<int> baigePlatforms() {
   std::vector<int> p(12, 1);
   p.insert(p.end(), 16, 2);

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <random>
 
 #include "orthotrack/analysis/stages.hpp"
 #include "orthotrack/core/error.hpp"
@@ -53,8 +55,10 @@ TEST(Stages, ExactPiecewiseLinearIsRecoveredExactly) {
 
 TEST(Stages, BaigeP2SeriesMonteCarlo) {
   // The paper's P2 history (6, 10, 17, 35, 92 mm/day; breaks 2010-01-10, 2015-07-27, 2016-10-03,
-  // 2018-05-28) on the 28-date PALSAR-1/PALSAR-2 schedule with σ = 0.3 m white noise, 30 noise draws.
-  const auto dates = test::baigeSchedule();
+  // 2018-05-28) on the simulated stack's 28 acquisition dates (2011–2014 gap, a single interval in the
+  // 92 mm/day stage) with σ = 0.3 m white noise, 30 noise draws, default parameters (AICc, profiled
+  // variance, two acquisitions per segment).
+  const auto dates = test::simulatedStackSchedule();
   const test::PiecewiseTruth tr;
   const auto y = truthSeries(dates, tr);
   const std::vector<double> sig(dates.size(), 0.3);
@@ -79,27 +83,119 @@ TEST(Stages, BaigeP2SeriesMonteCarlo) {
                     ? 1
                     : 0;
   }
-  // Model order: 5 segments in >= 90 % of the draws (AICc, 200-draw rate 97.5 %).
+  // Model order: 5 segments in >= 90 % of the draws (200-draw rate in docs/analysis.md §2.5).
   EXPECT_GE(fiveSegments, 27);
   EXPECT_EQ(labelsOk, fiveSegments);
-  // Identifiable: the PALSAR-2 breakpoints within one acquisition interval (200-draw rates 94.5/98/98 %).
-  EXPECT_GE(bpOk[1], fiveSegments - 3);
+  // The PALSAR-2 breakpoints within one acquisition interval (200 draws: 2015-07-27 in ~90 %, the
+  // others ~99 %).
+  EXPECT_GE(bpOk[1], fiveSegments - 5);
   EXPECT_GE(bpOk[2], fiveSegments - 2);
   EXPECT_GE(bpOk[3], fiveSegments - 2);
-  // NOT identifiable within one interval: 2010-01-10 (6 → 10 mm/day) sits in 46/138-day PALSAR-1
-  // intervals, but σ_b ≈ σ/Δrate ≈ 0.1 m / 4 mm/day ≈ 60–100 days. Only 78.5 % of draws land within one
-  // interval; what holds is |error| <= 190 days (~4 PALSAR-1 cycles) and the interval covering it.
-  EXPECT_GE(bp0Within190, fiveSegments - 3);
-  EXPECT_GE(bp0Covered, fiveSegments - 4);
-  // Rates within 15 % (200-draw rates >= 91 %; the 92 mm/day stage has 4 dates over 84 days).
+  // NOT identifiable within one interval at σ = 0.3 m: 2010-01-10 (6 → 10 mm/day, σ_b ≈ σ/Δrate ≈ 60–100
+  // days, intervals 184 and 46 days around it) lands within one interval in ~75 % of draws only; what
+  // holds is |error| <= 190 days and the interval covering it.
+  EXPECT_GE(bp0Within190, fiveSegments - 4);
+  EXPECT_GE(bp0Covered, fiveSegments - 5);
+  // Rates within 15 %, the 92 mm/day one from its single interval included.
   for (int j = 0; j < 5; ++j) EXPECT_GE(rateOk[j], fiveSegments - 4) << "stage " << j;
-  // 95 % intervals cover the true rates at about the nominal rate.
-  for (int j = 0; j < 5; ++j) EXPECT_GE(covered[j], fiveSegments - 4) << "stage " << j;
+  // 95 % intervals cover the true rates at about the nominal rate (>= 80 % of the draws here).
+  for (int j = 0; j < 5; ++j) EXPECT_GE(covered[j], fiveSegments * 8 / 10) << "stage " << j;
+  // The final breakpoint, before a one-acquisition stage, trades off exactly with that stage's rate:
+  // it is held fixed in the covariance (σ NaN, interval = its bracketing acquisitions) when it sits on
+  // 2018-05-28.
+}
+
+TEST(Stages, OneIntervalFinalStageNeedsTwoPointSegments) {
+  // On the simulated stack's dates the 92 mm/day stage spans one interval (2018-05-28 .. 2018-08-20).
+  // With three acquisitions per segment it cannot be represented: the last breakpoint is forced back to
+  // 2018-03-05, the last rate is a 35/92 blend, and the misfit inflates the variance so that the
+  // 2015-07-27 break is merged (what the run gave at P2 before). Two acquisitions per segment (the
+  // identifiability minimum of a continuous model) recover it.
+  const auto dates = test::simulatedStackSchedule();
+  const test::PiecewiseTruth tr;
+  const auto y = test::noisy(truthSeries(dates, tr), 0.3, 4242);
+  const std::vector<double> sig(dates.size(), 0.45);  // stated σ larger than the scatter, as in the run
+  const auto f = fitStages(dates, y, sig);
+  ASSERT_EQ(f.stages.size(), 5u);
+  for (int j = 1; j < 4; ++j) EXPECT_TRUE(withinOneInterval(dates, tr.breaks[j], f.breakpoints[j].date)) << j;
+  EXPECT_TRUE(withinOneInterval(dates, tr.breaks[3], f.breakpoints[3].date));
+  EXPECT_NEAR(-f.stages[4].rate, 92.0, 0.15 * 92.0);
+  EXPECT_EQ(f.stages[4].nPoints, 2);
+  StageParams three;
+  three.minPointsPerSegment = 3;
+  three.sigmaMode = SigmaMode::Inflate;
+  const auto g = fitStages(dates, y, sig, three);
+  EXPECT_GT(std::fabs(-g.stages.back().rate - 92.0), 0.15 * 92.0);
+  EXPECT_LT(g.breakpoints.back().date, DateTime(2018, 5, 28));
+}
+
+TEST(Stages, JumpAcrossTheGapIsNotAccelerationWithGapOffsets) {
+  // Stable ground (0 mm/day) whose PALSAR-2 dates sit 0.9 m above the PALSAR-1 dates (a cross-platform
+  // bias, as at the east swath edge of the simulated stack), plus a small PALSAR-2 drift and σ = 0.3 m.
+  // A continuous model reads the jump as a faster stage spanning the gap (an "onset" in 2010–2011); with
+  // a free offset at the gap the rates come from each platform's own dates and no onset is found. A true
+  // rate increase across the gap (2 → 10 mm/day) is still detected, its breakpoint flagged inDataGap.
+  const auto dates = test::simulatedStackSchedule();
+  StageParams cont;
+  cont.maxSegments = 4;
+  cont.sigmaMode = SigmaMode::Inflate;
+  StageParams off = cont;
+  off.gapModel = GapModel::Offset;
+  int onsetCont = 0, onsetOff = 0;
+  const int trials = 40;
+  for (int s = 0; s < trials; ++s) {
+    std::vector<double> y(dates.size(), 0.0);
+    for (std::size_t i = 14; i < y.size(); ++i) y[i] = 0.9 + 0.15e-3 * daysBetween(dates[14], dates[i]);
+    y = test::noisy(y, 0.3, 300 + s);
+    y[0] = 0.0;
+    const std::vector<double> sig(dates.size(), 0.3);
+    onsetCont += fitStages(dates, y, sig, cont).hasAcceleration() ? 1 : 0;
+    const auto f = fitStages(dates, y, sig, off);
+    onsetOff += f.hasAcceleration() ? 1 : 0;
+    ASSERT_EQ(f.gapOffsets.size(), 1u);
+    EXPECT_EQ(f.gapDays[0], daysBetween(dates[0], dates[14]));
+  }
+  EXPECT_GE(onsetCont, 5);  // the failure mode is real (9 of these 40 draws)
+  EXPECT_LE(onsetOff, 1);
+  // A real acceleration across the gap.
+  test::PiecewiseTruth tr;
+  tr.breaks = {DateTime(2013, 1, 1)};
+  tr.rates = {2, 10};
+  const auto f = fitStages(dates, test::noisy(truthSeries(dates, tr), 0.3, 9), std::vector<double>(dates.size(), 0.3), off);
+  ASSERT_TRUE(f.hasAcceleration());
+  EXPECT_TRUE(f.breakpoints[static_cast<std::size_t>(f.onsetStage - 1)].inDataGap);
+  EXPECT_EQ(f.onset().isoDate(), "2011-02-28");  // kept on the gap's first edge: inside it, unidentifiable
+  EXPECT_NEAR(-f.stages.back().rate, 10.0, 1.5);
+  EXPECT_NEAR(-f.stages.front().rate, 2.0, 1.5);
+  // The model with the offset evaluates with its jump.
+  EXPECT_NEAR(f.evaluate(dates[14]) - f.evaluate(dates[13]),
+              f.slopes.back() * daysBetween(dates[13], dates[14]) + f.gapOffsets[0], 1e-9);
+}
+
+TEST(Stages, OneAnomalousLastEpochIsNoOnset) {
+  // Steady creep whose last epoch is 2.5 m off (one bad date): the information criterion may add a
+  // last one-interval segment, but an onset needs minOnsetPoints (3) acquisitions on both sides.
+  const auto dates = test::simulatedStackSchedule();
+  test::PiecewiseTruth tr;
+  tr.breaks = {};
+  tr.rates = {10};
+  auto y = test::noisy(truthSeries(dates, tr), 0.3, 11);
+  y.back() -= 2.5;
+  const std::vector<double> sig(dates.size(), 0.3);
+  const auto f = fitStages(dates, y, sig);
+  EXPECT_GE(f.stages.size(), 2u);
+  EXPECT_EQ(f.stages.back().nPoints, 2);
+  EXPECT_FALSE(f.hasAcceleration());
+  StageParams two;
+  two.minOnsetPoints = 2;
+  const auto g = fitStages(dates, y, sig, two);
+  ASSERT_TRUE(g.hasAcceleration());
+  EXPECT_EQ(g.onset().isoDate(), dates[dates.size() - 2].isoDate());
 }
 
 TEST(Stages, LowNoiseResolvesEveryBreakpoint) {
   // At σ = 0.1 m even the PALSAR-1 breakpoint is resolved within one interval: the limit above is noise.
-  const auto dates = test::baigeSchedule();
+  const auto dates = test::simulatedStackSchedule();
   const test::PiecewiseTruth tr;
   const auto f = fitStages(dates, test::noisy(truthSeries(dates, tr), 0.1, 77), std::vector<double>(dates.size(), 0.1));
   ASSERT_EQ(f.stages.size(), 5u);
@@ -226,7 +322,17 @@ TEST(Stages, BadInputs) {
   std::swap(d2[4], d2[5]);
   EXPECT_THROW(fitStages(d2, y, s), InvalidInput);
   EXPECT_THROW(fitStages(dates, std::vector<double>(3, 0.0), s), InvalidInput);
-  EXPECT_THROW(fitStages(dates, y, {}), InvalidInput);  // unit weights need SigmaMode::Profile
+  StageParams inflate;
+  inflate.sigmaMode = SigmaMode::Inflate;
+  EXPECT_THROW(fitStages(dates, y, {}, inflate), InvalidInput);  // unit weights need SigmaMode::Profile
+  StageParams onsetPts;
+  onsetPts.minOnsetPoints = 1;
+  try {
+    fitStages(dates, y, s, onsetPts);
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(e.context().key, "stages.min_onset_points");
+  }
   // NaN samples are skipped, not fatal.
   const test::PiecewiseTruth tr;
   auto yy = truthSeries(dates, tr);
@@ -290,4 +396,59 @@ TEST(StageMaps, OnsetPerPixelAndThreadIndependence) {
   } catch (const InvalidInput& e) {
     EXPECT_EQ(e.context().key, "cumulative[2]");
   }
+}
+
+TEST(StageMaps, StableGroundWithPlatformBiasHasNoOnsets) {
+  // Map defaults (4 segments, gap offsets, σ as a lower bound, 3 epochs on both sides of an onset) on
+  // the simulated stack's dates. Rows 0–19: stable ground, σ = 0.3 m noise, and on the PALSAR-2 dates a
+  // level bias of 1.0 ± 0.3 m per pixel plus a 0.15 mm/day drift (as at the simulated stack's east
+  // swath edge). Rows 20–24: the Baige P2 history with the same noise and bias. The reference date is 0
+  // with σ = 0 (as in geo/los_sigma.tif).
+  const auto dates = test::simulatedStackSchedule();
+  const int L = 25, W = 20;
+  std::vector<Raster<float>> cum(dates.size(), Raster<float>(L, W, 0.0f)), sig(dates.size(), Raster<float>(L, W, 0.3f));
+  std::mt19937 rng(77);
+  std::normal_distribution<double> bias(1.0, 0.3);
+  const test::PiecewiseTruth tr;
+  for (int r = 0; r < L; ++r)
+    for (int c = 0; c < W; ++c) {
+      std::vector<double> y(dates.size(), 0.0);
+      if (r >= 20)
+        for (std::size_t k = 0; k < dates.size(); ++k) y[k] = tr.at(dates[0], dates[k]);
+      const double b = bias(rng);
+      y = test::noisy(y, 0.3, static_cast<unsigned>(5000 + r * W + c));
+      for (std::size_t k = 0; k < dates.size(); ++k)
+        cum[k](r, c) = static_cast<float>(k == 0 ? 0.0 : y[k] + (k >= 14 ? b + 0.15e-3 * daysBetween(dates[14], dates[k]) : 0.0));
+      sig[0](r, c) = 0.0f;
+    }
+  const auto m = stageMaps(dates, cum, sig);
+  int stableOnsets = 0, slideOnsets = 0, slideInStage = 0;
+  for (int r = 0; r < L; ++r)
+    for (int c = 0; c < W; ++c) {
+      const float o = m.onsetDays(r, c);
+      if (r < 20) {
+        stableOnsets += std::isfinite(o) ? 1 : 0;
+        continue;
+      }
+      if (!std::isfinite(o)) continue;
+      ++slideOnsets;
+      // Between the acquisition before the true onset (2015-02-23) and the end of the initial
+      // acceleration stage (2016-10-03): per pixel the 10 → 17 mm/day change is often merged (§7).
+      const DateTime od = addDays(dates[0], o);
+      slideInStage += od >= DateTime(2015, 2, 23) && od <= DateTime(2016, 10, 3) ? 1 : 0;
+    }
+  std::printf("stable onsets %d/400, slide onsets %d/100, in [2015-02-23, 2016-10-03] %d\n", stableOnsets, slideOnsets, slideInStage);
+  EXPECT_LE(stableOnsets, 2);  // < 0.5 % of 400
+  EXPECT_GE(slideOnsets, 95);
+  EXPECT_GE(slideInStage, slideOnsets * 85 / 100);
+  // The same pixels with a model continuous across the gap: the bias passes for acceleration in ~2 %
+  // (9 of these 400; why maps use gap offsets).
+  StageMapParams cont;
+  cont.stage.gapModel = GapModel::Continuous;
+  const auto mc = stageMaps(dates, cum, sig, cont);
+  int contOnsets = 0;
+  for (int r = 0; r < 20; ++r)
+    for (int c = 0; c < W; ++c) contOnsets += std::isfinite(mc.onsetDays(r, c)) ? 1 : 0;
+  std::printf("continuous model: stable onsets %d/400\n", contOnsets);
+  EXPECT_GE(contOnsets, 5);
 }

@@ -21,6 +21,12 @@ enum class InformationCriterion { BIC, AICc };
 /// paper's reading of Baige), or the slowest one (textbook Saito: minimum creep rate).
 enum class SecondaryRule { Longest, MinimumRate };
 enum class IntervalMethod { Covariance, Bootstrap };
+/// Data gaps (an interval > gapFactor × the median interval, e.g. between two platforms); docs/analysis.md §2.1.
+enum class GapModel {
+  Continuous,  ///< the model is continuous across a gap: the displacement across it constrains the rates
+  Offset,      ///< a free level offset at every gap (nuisance, e.g. a cross-platform bias): rates come
+               ///< from the data on each side only, a jump across a gap is never a rate change
+};
 /// How the per-epoch σ enter the criterion and the covariance (docs/analysis.md §2.2).
 enum class SigmaMode {
   Absolute,   ///< σ are exact: χ² likelihood, no variance factor
@@ -37,9 +43,13 @@ const char* toString(StageLabel s);
 
 struct StageParams {
   int maxSegments = 6;                 ///< largest number of linear segments tried (1..10)
-  int minPointsPerSegment = 3;         ///< acquisitions per segment, both ends counted (>= 2)
+  /// Acquisitions per segment, both ends counted (>= 2). 2 is the identifiability minimum of a
+  /// continuous piecewise-linear model (a segment's slope needs one interval); docs/analysis.md §2.2.
+  int minPointsPerSegment = 2;
   InformationCriterion criterion = InformationCriterion::AICc;
-  SigmaMode sigmaMode = SigmaMode::Inflate;  ///< unit weights (empty σ) require Profile
+  /// Profile: σ are relative weights, the scale is estimated (robust to over- or under-stated σ).
+  SigmaMode sigmaMode = SigmaMode::Profile;
+  GapModel gapModel = GapModel::Continuous;
   bool refine = true;                  ///< continuous refinement of the breakpoints
   double confidence = 0.95;            ///< two-sided level of the rate and breakpoint intervals
   IntervalMethod intervals = IntervalMethod::Covariance;
@@ -50,6 +60,9 @@ struct StageParams {
   SecondaryRule secondaryRule = SecondaryRule::Longest;
   double accelMinRatio = 1.25;         ///< a segment accelerates if rate ≥ ratio × previous rate ...
   double accelMinZ = 2.0;              ///< ... and the increase is significant at this z
+  /// An onset needs at least this many acquisitions (both ends counted) in the accelerating run and in
+  /// the stage before it: one anomalous last epoch is not an onset (>= 2).
+  int minOnsetPoints = 3;
   double slidingRatio = 5.0;           ///< last tertiary segment is "sliding" if rate ≥ ratio × secondary rate
   double gapFactor = 3.0;              ///< an interval > factor × median interval is a data gap
   void validate() const;
@@ -100,6 +113,9 @@ struct StageFit {
   double intercept = 0.0;             ///< model at epoch (m)
   std::vector<double> slopes;         ///< m/day per segment
   std::vector<double> breakDays;      ///< breakpoints, days since epoch
+  /// With a gap offset model: the first acquisition after each data gap (days since epoch) and
+  /// the level offset (m) added from that date on. Empty otherwise.
+  std::vector<double> gapDays, gapOffsets;
 };
 
 /// Fit creep stages. `sigma` holds one σ (m) per date (or is empty: unit weights, which requires
@@ -111,7 +127,17 @@ StageFit fitStages(const std::vector<DateTime>& dates, const std::vector<double>
 /// Per-pixel stage maps (§7). Values are float rasters, NaN where the fit failed or the pixel has too
 /// few samples.
 struct StageMapParams {
-  StageParams stage = [] { StageParams p; p.maxSegments = 4; return p; }();  ///< default 4 segments
+  /// Per pixel (§7): 4 segments at most, a free offset at data gaps, σ as a lower bound (Inflate: a
+  /// rate change is never judged against less than the pixel's stated σ), and z >= 3 for an onset (the
+  /// z of a breakpoint chosen to fit best is inflated by the choice, and a map tests thousands of pixels).
+  StageParams stage = [] {
+    StageParams p;
+    p.maxSegments = 4;
+    p.gapModel = GapModel::Offset;
+    p.sigmaMode = SigmaMode::Inflate;
+    p.accelMinZ = 3.0;
+    return p;
+  }();
   int minValidDates = 6;        ///< pixels with fewer finite dates are NaN
   std::int64_t blockRows = 8;   ///< rows per parallel block
   void validate() const;
