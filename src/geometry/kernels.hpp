@@ -10,43 +10,10 @@
 namespace orthotrack::geometry::detail {
 
 /// Geodetic coordinates (lon, lat in rad, h in m above the ellipsoid) with their sines and cosines.
-struct Geodetic {
-  double lon = 0, lat = 0, h = 0;
-  double sinLon = 0, cosLon = 1, sinLat = 0, cosLat = 1;
-};
+using Geodetic = GeodeticTrig;
 
-/// ECEF → geodetic, the closed form of Ellipsoid::toLonLatH (Vermeille 2002), also returning the
-/// sines and cosines of lon and lat from the same intermediates (no extra trigonometric calls).
-inline void toGeodetic(const Vec3& v, const Ellipsoid& ell, Geodetic& g) noexcept {
-  const double x = v.x(), y = v.y(), z = v.z();
-  const double a = ell.a(), e2 = ell.e2();
-  const double e4 = e2 * e2;
-  const double rho2 = x * x + y * y;
-  const double p = rho2 / (a * a);
-  const double q = (1.0 - e2) / (a * a) * z * z;
-  const double r = (p + q - e4) / 6.0;
-  const double s = e4 * p * q / (4.0 * r * r * r);
-  const double t = std::cbrt(1.0 + s + std::sqrt(s * (2.0 + s)));
-  const double u = r * (1.0 + t + 1.0 / t);
-  const double vv = std::sqrt(u * u + e4 * q);
-  const double w = e2 * (u + vv - q) / (2.0 * vv);
-  const double k = std::sqrt(u + vv + w * w) - w;
-  const double rho = std::sqrt(rho2);
-  const double d = k * rho / (k + e2);
-  const double dz = std::sqrt(d * d + z * z);
-  g.lon = std::atan2(y, x);
-  g.lat = 2.0 * std::atan2(z, d + dz);
-  g.h = (k + e2 - 1.0) / k * dz;
-  if (rho > 0) {
-    g.sinLon = y / rho;
-    g.cosLon = x / rho;
-  } else {
-    g.sinLon = 0.0;
-    g.cosLon = 1.0;
-  }
-  g.sinLat = z / dz;
-  g.cosLat = d / dz;
-}
+/// ECEF → geodetic with the trigonometry of lon and lat (Ellipsoid::toGeodeticTrig).
+inline void toGeodetic(const Vec3& v, const Ellipsoid& ell, Geodetic& g) noexcept { g = ell.toGeodeticTrig(v); }
 
 /// Prime-vertical (east) and meridional (north) radii of curvature from sin(lat).
 inline void radii(const Ellipsoid& ell, double sinLat, double& rEast, double& rNorth) noexcept {
