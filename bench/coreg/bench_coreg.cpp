@@ -72,8 +72,29 @@ void BM_LookupOnly(benchmark::State& state) {
   setThreadCount(static_cast<int>(state.range(1)));
   const Pair& p = pairOf(n);
   for (auto _ : state) {
-    Lookup lk = computeLookup(p.master, p.sec, p.dem, LookupParams{});
+    LookupStats st;
+    Lookup lk = computeLookup(p.master, p.sec, p.dem, LookupParams{}, &st);
     benchmark::DoNotOptimize(lk.nodeLine().data());
+    state.counters["step"] = st.step;
+    state.counters["interp_err_px"] = st.interpolationError;
+  }
+  state.counters["pixels_per_s"] = benchmark::Counter(static_cast<double>(n * n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The lookup at the old fixed node step (8, tolerance 0), for the cost of the adaptive step: on
+// this cross-platform pair the tolerance (0.01 px) halves the step, so LookupOnly / LookupFixedStep
+// is the price of its accuracy.
+void BM_LookupFixedStep(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  setThreadCount(static_cast<int>(state.range(1)));
+  const Pair& p = pairOf(n);
+  LookupParams prm;
+  prm.tolerance = 0;
+  for (auto _ : state) {
+    LookupStats st;
+    Lookup lk = computeLookup(p.master, p.sec, p.dem, prm, &st);
+    benchmark::DoNotOptimize(lk.nodeLine().data());
+    state.counters["step"] = st.step;
   }
   state.counters["pixels_per_s"] = benchmark::Counter(static_cast<double>(n * n), benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -93,6 +114,7 @@ void BM_ResampleOnly(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_LookupOnly)->Args({1024, 2})->Args({2048, 2})->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_LookupFixedStep)->Args({1024, 2})->Args({2048, 2})->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ResampleOnly)->Args({1024, 2})->Args({2048, 2})->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_Rectify)->Args({1024, 2})->Args({2048, 2})->Args({4000, 2})->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK_MAIN();
