@@ -14,9 +14,8 @@ set -euo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 OT="$(pwd)/$BUILD/src/cli/orthotrack"
-[ -x "$OT" ] || { echo "bench_scale.sh: $OT not found (build the orthotrack target first)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "bench_scale.sh: /usr/bin/time not found (Debian package 'time')" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "bench_scale.sh: python3 not found" >&2; exit 2; }
+. scripts/bench_common.sh
+bench_require bench_scale.sh "$OT"
 SIZES=${SIZES:-small}
 DIR=$(realpath -m "${BENCH_DIR:-$BUILD/bench-scale}")
 MEMORY=${MEMORY:-3G}

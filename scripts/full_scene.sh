@@ -16,9 +16,8 @@ set -euo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 OT="$BUILD/src/cli/orthotrack"
-[ -x "$OT" ] || { echo "full_scene.sh: $OT not found (build the orthotrack target first)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "full_scene.sh: /usr/bin/time not found (Debian package 'time')" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "full_scene.sh: python3 not found" >&2; exit 2; }
+. scripts/bench_common.sh
+bench_require full_scene.sh "$OT"
 DIR=${FULL_DIR:-$BUILD/full-scene}
 SCENES=${SCENES:-20160627,20100225}
 MEMORY=${MEMORY:-2G}
