@@ -3,7 +3,9 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,20 @@ void check(int rc, const char* what) {
   throw IoError(std::string("MPI ") + what + " failed: " + std::string(msg, static_cast<std::size_t>(len)), {"", "mpi", what});
 }
 
+/// Waits for a non-blocking request by polling with growing sleeps (0.1 ms to 20 ms): a rank waiting
+/// for the others (rank 0 alone in geocode, analysis, report; a rank done with its share) leaves its
+/// core to them instead of spinning in MPI's busy wait (which halves a 2-core machine's speed).
+void wait(MPI_Request& req, const char* what) {
+  auto pause = std::chrono::microseconds(100);
+  for (;;) {
+    int done = 0;
+    check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), what);
+    if (done) return;
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(20));
+  }
+}
+
 class MpiTeam : public Team {
  public:
   MpiTeam() {
@@ -40,10 +56,14 @@ class MpiTeam : public Team {
 
   void broadcast(std::string& bytes, int root) override {
     std::int64_t n = static_cast<std::int64_t>(bytes.size());
-    check(MPI_Bcast(&n, 1, MPI_INT64_T, root, MPI_COMM_WORLD), "broadcast");
+    MPI_Request req;
+    check(MPI_Ibcast(&n, 1, MPI_INT64_T, root, MPI_COMM_WORLD, &req), "broadcast");
+    wait(req, "broadcast");
     bytes.resize(static_cast<std::size_t>(n));
-    for (std::int64_t off = 0; off < n; off += kChunk)
-      check(MPI_Bcast(bytes.data() + off, static_cast<int>(std::min(kChunk, n - off)), MPI_BYTE, root, MPI_COMM_WORLD), "broadcast");
+    for (std::int64_t off = 0; off < n; off += kChunk) {
+      check(MPI_Ibcast(bytes.data() + off, static_cast<int>(std::min(kChunk, n - off)), MPI_BYTE, root, MPI_COMM_WORLD, &req), "broadcast");
+      wait(req, "broadcast");
+    }
   }
 
   std::vector<std::string> gather(const std::string& bytes, int root) override {
@@ -51,9 +71,14 @@ class MpiTeam : public Team {
     std::vector<std::string> out;
     if (rank_ != root) {
       std::int64_t n = static_cast<std::int64_t>(bytes.size());
-      check(MPI_Send(&n, 1, MPI_INT64_T, root, kTag, MPI_COMM_WORLD), "gather");
-      for (std::int64_t off = 0; off < n; off += kChunk)
-        check(MPI_Send(bytes.data() + off, static_cast<int>(std::min(kChunk, n - off)), MPI_BYTE, root, kTag, MPI_COMM_WORLD), "gather");
+      MPI_Request req;
+      check(MPI_Isend(&n, 1, MPI_INT64_T, root, kTag, MPI_COMM_WORLD, &req), "gather");
+      wait(req, "gather");
+      for (std::int64_t off = 0; off < n; off += kChunk) {
+        check(MPI_Isend(bytes.data() + off, static_cast<int>(std::min(kChunk, n - off)), MPI_BYTE, root, kTag, MPI_COMM_WORLD, &req),
+              "gather");
+        wait(req, "gather");
+      }
       return out;
     }
     out.resize(static_cast<std::size_t>(size_));
@@ -63,12 +88,15 @@ class MpiTeam : public Team {
         continue;
       }
       std::int64_t n = 0;
-      check(MPI_Recv(&n, 1, MPI_INT64_T, r, kTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "gather");
+      MPI_Request req;
+      check(MPI_Irecv(&n, 1, MPI_INT64_T, r, kTag, MPI_COMM_WORLD, &req), "gather");
+      wait(req, "gather");
       std::string& s = out[static_cast<std::size_t>(r)];
       s.resize(static_cast<std::size_t>(n));
-      for (std::int64_t off = 0; off < n; off += kChunk)
-        check(MPI_Recv(s.data() + off, static_cast<int>(std::min(kChunk, n - off)), MPI_BYTE, r, kTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-              "gather");
+      for (std::int64_t off = 0; off < n; off += kChunk) {
+        check(MPI_Irecv(s.data() + off, static_cast<int>(std::min(kChunk, n - off)), MPI_BYTE, r, kTag, MPI_COMM_WORLD, &req), "gather");
+        wait(req, "gather");
+      }
     }
     return out;
   }
@@ -97,7 +125,9 @@ class MpiTeam : public Team {
 
   int allreduceMax(int value) override {
     int out = 0;
-    check(MPI_Allreduce(&value, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "allreduce");
+    MPI_Request req;
+    check(MPI_Iallreduce(&value, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req), "allreduce");
+    wait(req, "allreduce");
     return out;
   }
 

@@ -30,6 +30,8 @@
 #include <nlohmann/json.hpp>
 
 #include "orthotrack/io/raster_io.hpp"
+#include "child_process.hpp"
+#include "six_scene_stack.hpp"
 #include "test_data.hpp"
 
 using namespace orthotrack;
@@ -39,25 +41,8 @@ using nlohmann::json;
 namespace {
 
 /// Starts `sh -c cmd` with stdout and stderr to `log`; returns its pid.
-pid_t start(const std::string& cmd, const std::string& log) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::close(fd);
-    }
-    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-int finish(pid_t pid) {
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+pid_t start(const std::string& cmd, const std::string& log) { return test::startLogged({"/bin/sh", "-c", cmd}, log); }
+int finish(pid_t pid) { return test::waitExit(pid); }
 struct Proc {
   int code = -1;
   std::string out;
@@ -166,16 +151,7 @@ class Distribute : public ::testing::Test {
     // processes (ctest runs each test alone) while the CLI binary is the same one.
     fs::create_directories(refHome());
     stack_ = (refHome() / "stack.toml").string();
-    std::ofstream t(stack_);
-    t << "[stack]\nname = \"distribute\"\ndem = \"" << sim << "/dem.tif\"\noutput = \"run\"\nprecipitation = \"" << sim
-      << "/precipitation.csv\"\ntruth = \"" << sim << "/truth\"\nscenes = [\n";
-    for (const char* id : {"ALOS1_20070102", "ALOS1_20080105", "ALOS1_20090107", "ALOS2_20150727", "ALOS2_20160125", "ALOS2_20161003"})
-      t << "  \"" << sim << "/scenes/" << id << ".json\",\n";
-    t << "]\n\n[coreg]\nmaster = \"ALOS2_20161003\"\ncompare_traditional = false\n\n"
-         "[network]\nbridge_max_pairs = 4\nbridge_scenes = 2\n"
-         "max_temporal_baseline_days = { \"PALSAR-1\" = 800.0, \"PALSAR-2\" = 490.0 }\n"
-         "min_temporal_baseline_days = { \"PALSAR-1\" = 300.0, \"PALSAR-2\" = 70.0 }\n\n"
-         "[offsets]\nsearch = 16\nstep = 64\nwindows = [64]\n";
+    test::writeSixSceneStack(stack_, sim, "distribute");
   }
   static void TearDownTestSuite() {
     if (::testing::UnitTest::GetInstance()->failed_test_count() == 0) fs::remove_all(dir_);

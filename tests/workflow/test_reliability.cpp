@@ -24,6 +24,8 @@
 #include <nlohmann/json.hpp>
 
 #include "orthotrack/io/raster_io.hpp"
+#include "child_process.hpp"
+#include "six_scene_stack.hpp"
 #include "test_data.hpp"
 
 using namespace orthotrack;
@@ -34,32 +36,13 @@ namespace {
 
 /// Starts the CLI with `args`, stdout and stderr to `log`; returns its pid.
 pid_t startCli(const std::vector<std::string>& args, const std::string& log) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::close(fd);
-    }
-    std::vector<char*> argv;
-    std::string exe = ORTHOTRACK_CLI;
-    argv.push_back(exe.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  std::vector<std::string> argv{ORTHOTRACK_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::startLogged(argv, log);
 }
 
 /// Exit code of a finished child; -signal when it was killed.
-int waitCli(pid_t pid) {
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : (WIFSIGNALED(st) ? -WTERMSIG(st) : -1000);
-}
+int waitCli(pid_t pid) { return test::waitExit(pid); }
 
 struct Run {
   int code = -1;
@@ -132,16 +115,7 @@ class Reliability : public ::testing::Test {
     }
     dir_ = test::tempDir("reliability");
     stack_ = (dir_ / "stack.toml").string();
-    std::ofstream t(stack_);
-    t << "[stack]\nname = \"reliability\"\ndem = \"" << sim << "/dem.tif\"\noutput = \"run\"\nprecipitation = \"" << sim
-      << "/precipitation.csv\"\ntruth = \"" << sim << "/truth\"\nscenes = [\n";
-    for (const char* id : {"ALOS1_20070102", "ALOS1_20080105", "ALOS1_20090107", "ALOS2_20150727", "ALOS2_20160125", "ALOS2_20161003"})
-      t << "  \"" << sim << "/scenes/" << id << ".json\",\n";
-    t << "]\n\n[coreg]\nmaster = \"ALOS2_20161003\"\ncompare_traditional = false\n\n"
-         "[network]\nbridge_max_pairs = 4\nbridge_scenes = 2\n"
-         "max_temporal_baseline_days = { \"PALSAR-1\" = 800.0, \"PALSAR-2\" = 490.0 }\n"
-         "min_temporal_baseline_days = { \"PALSAR-1\" = 300.0, \"PALSAR-2\" = 70.0 }\n\n"
-         "[offsets]\nsearch = 16\nstep = 64\nwindows = [64]\n";
+    test::writeSixSceneStack(stack_, sim, "reliability");
   }
   static void TearDownTestSuite() {
     if (::testing::UnitTest::GetInstance()->failed_test_count() == 0) fs::remove_all(dir_);
