@@ -43,6 +43,7 @@ void writeFloatDataset(hid_t file, const std::string& name, const std::vector<hs
                        const std::vector<const float*>& slabs, hsize_t slabSize, const std::string& path) {
   H5Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
   H5Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_obj_track_times(plist.id, false);  // no modification times: the same data give the same bytes
   if (dims.size() == 3 && dims[1] > 0 && dims[2] > 0) {
     const hsize_t chunk[3] = {1, std::min<hsize_t>(dims[1], 128), std::min<hsize_t>(dims[2], 128)};
     H5Pset_chunk(plist.id, 3, chunk);
@@ -68,7 +69,9 @@ void atomicH5(const std::string& path, F&& body) {
   const std::string tmp = path + ".tmp";
   std::filesystem::remove(tmp);
   {
-    H5Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    H5Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+    H5Pset_obj_track_times(fcpl.id, false);  // the root group without a modification time either
+    H5Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl.id, H5P_DEFAULT), H5Fclose);
     if (file.id < 0) throw IoError("cannot create HDF5 file", {tmp, "", ""});
     try {
       body(file.id, tmp);
@@ -120,7 +123,9 @@ void writeMintpyTimeseries(const std::string& path, const std::vector<DateTime>&
     H5Tset_strpad(st.id, H5T_STR_NULLPAD);
     const hsize_t n = dates.size();
     H5Handle sp(H5Screate_simple(1, &n, nullptr), H5Sclose);
-    H5Handle ds(H5Dcreate2(f, "date", st.id, sp.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+    H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    H5Pset_obj_track_times(dcpl.id, false);
+    H5Handle ds(H5Dcreate2(f, "date", st.id, sp.id, H5P_DEFAULT, dcpl.id, H5P_DEFAULT), H5Dclose);
     check(ds.id >= 0 && H5Dwrite(ds.id, st.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0, "write date", tmp);
     std::vector<float> bp = bperp.empty() ? std::vector<float>(dates.size(), 0.0f) : bperp;
     writeFloatDataset(f, "bperp", {dates.size()}, {bp.data()}, n, tmp);
