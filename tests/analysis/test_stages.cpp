@@ -327,12 +327,8 @@ TEST(Stages, BadInputs) {
   EXPECT_THROW(fitStages(dates, y, {}, inflate), InvalidInput);  // unit weights need SigmaMode::Profile
   StageParams onsetPts;
   onsetPts.minOnsetPoints = 1;
-  try {
-    fitStages(dates, y, s, onsetPts);
-    FAIL();
-  } catch (const InvalidInput& e) {
-    EXPECT_EQ(e.context().key, "stages.min_onset_points");
-  }
+  try { onsetPts.validate(); ADD_FAILURE() << "min_onset_points 1 accepted"; }
+  catch (const InvalidInput& e) { EXPECT_EQ(e.context().key, "stages.min_onset_points"); }
   // NaN samples are skipped, not fatal.
   const test::PiecewiseTruth tr;
   auto yy = truthSeries(dates, tr);
