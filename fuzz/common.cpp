@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "fuzz_targets.hpp"
+#include "orthotrack/core/log.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,6 +45,8 @@ void writeScratch(const std::string& path, const std::string& text) {
   out << text;
   check(static_cast<bool>(out), "cannot write the scratch file " + path);
 }
+
+void silenceLogs() { log::setLevel(spdlog::level::off); }
 
 void refused(const std::exception& e) {
   static const bool verbose = std::getenv("OT_FUZZ_VERBOSE") != nullptr;

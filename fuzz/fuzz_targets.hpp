@@ -29,6 +29,9 @@ inline void check(bool ok, const std::string& what) {
 /// whether seeds are accepted), else nothing.
 void refused(const std::exception& e);
 
+/// Turns orthotrack's logging off (hostile inputs make parsers warn; printing slows fuzzing down).
+void silenceLogs();
+
 /// A per-process scratch folder (created on first use, removed at exit).
 const std::string& scratchDir();
 /// Writes `size` bytes to scratchDir()/name and returns the path.

@@ -1,13 +1,10 @@
 // libFuzzer entry of one target: compiled once per target with OT_FUZZ_TARGET set to its function
 // (fuzz/CMakeLists.txt). Logging is silenced so that warnings about hostile inputs do not slow the
 // fuzzer down.
-#include <spdlog/spdlog.h>
-
 #include "fuzz_targets.hpp"
-#include "orthotrack/core/log.hpp"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  orthotrack::log::setLevel(spdlog::level::off);
+  orthotrack::fuzz::silenceLogs();
   orthotrack::fuzz::scratchDir();
   return 0;
 }

@@ -24,7 +24,7 @@ for t in "${targets[@]}"; do
   seeds=("$src/corpus/$t")
   [ -d "$src/regressions/$t" ] && seeds+=("$src/regressions/$t")
   log="$build/fuzz-findings/$t.log"
-  OT_FUZZ_QUIET=1 "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$found/" "$work" "${seeds[@]}" >"$log" 2>&1
   rc=$?
   execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')

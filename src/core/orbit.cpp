@@ -56,7 +56,9 @@ std::size_t lagrangeWindowStart(const std::vector<double>& ts, bool uniform, dou
   std::size_t k;
   if (uniform) {
     const double f = (t - ts.front()) / dt;
-    k = f <= 0 ? 0 : std::min(n - 2, static_cast<std::size_t>(f));
+    // Compared as double before the cast: t far beyond the nodes (a large extrapolation margin) would
+    // overflow size_t (fuzzing).
+    k = f <= 0 ? 0 : f >= static_cast<double>(n - 2) ? n - 2 : static_cast<std::size_t>(f);
   } else {
     auto it = std::upper_bound(ts.begin(), ts.end(), t);
     k = it == ts.begin() ? 0 : std::min<std::size_t>(n - 2, static_cast<std::size_t>(it - ts.begin()) - 1);
@@ -138,9 +140,9 @@ Orbit resampleHermite(const Orbit& orbit, double spacing) {
   const double t0 = ts.front(), t1 = ts.back();
   const double steps = std::floor((t1 - t0) / spacing + 1e-9);
   // A span of years at a tiny spacing (a corrupted product) would need absurd memory (fuzzing).
-  if (!(steps < static_cast<double>(limits::kMaxMetadataElements)))
+  if (!(steps < static_cast<double>(limits::kMaxOrbitSamples)))
     throw InvalidInput("resampling the orbit every " + std::to_string(spacing) + " s over " + std::to_string(t1 - t0) +
-                           " s would make more than " + std::to_string(limits::kMaxMetadataElements) + " state vectors",
+                           " s would make more than " + std::to_string(limits::kMaxOrbitSamples) + " state vectors",
                        {"", "orbit.resample_spacing", std::to_string(spacing)});
   const auto n = static_cast<std::int64_t>(steps);
   for (std::int64_t k = 0; k <= n; ++k) {

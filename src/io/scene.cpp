@@ -266,7 +266,7 @@ SceneMetadata readSceneMetadata(const std::string& path) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers such as 1e99999 (fuzzing)
     throw InvalidInput(std::string("not valid JSON: ") + e.what(), {path, "", ""});
   }
   const std::string abs = fs::absolute(path).string();

@@ -184,6 +184,9 @@ TEST(HostileInput, FuzzFindingsAreClearErrors) {
   // A misspelt [stack] key was silently ignored.
   io::writeFileAtomic((dir / "typo.toml").string(), "[stack]\ndem = \"dem.tif\"\nprecipitaton = \"rain.csv\"\nscenes = [\"a.json\"]\n");
   expectError<InvalidInput>([&] { io::loadStack((dir / "typo.toml").string(), {false, false}); }, {"typo.toml", "stack.precipitaton", "unknown key"});
+  // A number beyond double (1e7550004): nlohmann's out_of_range escaped as an internal error (exit 1).
+  const std::string big = seed("regressions/scene_json/number_overflow_1e7550004.json");
+  expectError<InvalidInput>([&] { io::readSceneMetadata(big); }, {big, "not valid JSON", "number overflow"});
   // A precipitation year 1008: the month table's dates overflowed.
   const std::string csv = seed("regressions/precip_csv/year_1008.csv");
   expectError<InvalidInput>([&] { analysis::readPrecipCsv(csv); }, {csv, "line 3 column year", "1008", "1678..2261"});

@@ -22,6 +22,8 @@ inline constexpr std::int64_t kMaxRasterSide = std::numeric_limits<int>::max();
 /// Largest metadata array read whole (orbit samples, look-up tables, per-line time axes), in
 /// elements: 2^24 (16.7 M; 128 MiB of doubles).
 inline constexpr std::int64_t kMaxMetadataElements = std::int64_t(1) << 24;
+/// Largest number of orbit state vectors made by resampling (resampleHermite): 2^20, 12 days at 1 s.
+inline constexpr std::int64_t kMaxOrbitSamples = std::int64_t(1) << 20;
 /// Largest text input read whole (stack file, scene JSON, CSV, GeoJSON), in bytes: 256 MiB.
 inline constexpr std::int64_t kMaxTextBytes = std::int64_t(256) << 20;
 
