@@ -368,14 +368,38 @@ namespace {
 struct OffsetGridInfo {
   std::int64_t row0 = 0, col0 = 0, step = 16, rows = 0, cols = 0;
 };
-OffsetGridInfo gridOf(const io::RasterReader& rd) {
+// The chip grid of an offsets product, checked against the master grid it claims to sample: a
+// product from another run or a tampered file is refused (InvalidInput naming file, key, value)
+// before anything is inverted.
+OffsetGridInfo gridOf(const io::RasterReader& rd, const RadarGrid& master) {
   const auto& md = rd.info().metadata;
+  const std::string& path = rd.info().path;
+  auto num = [&](const char* key) -> std::int64_t {
+    const auto it = md.find(key);
+    if (it == md.end()) throw InvalidInput("not an orthotrack offsets product (metadata missing)", {path, key, ""});
+    try {
+      std::size_t used = 0;
+      const long long v = std::stoll(it->second, &used);
+      if (used != it->second.size()) throw std::invalid_argument("trailing characters");
+      return v;
+    } catch (const std::exception&) {
+      throw InvalidInput("expected an integer", {path, key, it->second});
+    }
+  };
   OffsetGridInfo g;
-  g.row0 = std::stoll(md.at("ROW0"));
-  g.col0 = std::stoll(md.at("COL0"));
-  g.step = std::stoll(md.at("STEP_AZ"));
+  g.row0 = num("ROW0");
+  g.col0 = num("COL0");
+  g.step = num("STEP_AZ");
   g.rows = rd.length();
   g.cols = rd.width();
+  if (rd.info().bands < 9) throw InvalidInput("an offsets product has 9 bands", {path, "bands", std::to_string(rd.info().bands)});
+  if (g.step < 1 || g.row0 < 0 || g.col0 < 0 || g.row0 + (g.rows - 1) * g.step >= master.length ||
+      g.col0 + (g.cols - 1) * g.step >= master.width)
+    throw InvalidInput("the offset grid does not fit the master grid (" + std::to_string(master.length) + " x " +
+                           std::to_string(master.width) + " px)",
+                       {path, "ROW0/COL0/STEP_AZ",
+                        std::to_string(g.row0) + "/" + std::to_string(g.col0) + "/" + std::to_string(g.step) + ", " +
+                            std::to_string(g.rows) + " x " + std::to_string(g.cols) + " chips"});
   return g;
 }
 
@@ -404,7 +428,7 @@ StepResult stepInvert(Context& ctx) {
     const auto& a = net.ids[static_cast<std::size_t>(net.pairs[k].first)];
     const auto& b = net.ids[static_cast<std::size_t>(net.pairs[k].second)];
     io::RasterReader rd(offsetsPath(ctx, a, b));
-    const auto gk = gridOf(rd);
+    const auto gk = gridOf(rd, ctx.masterGeometry.grid());
     if (k == 0) g = gk;
     else if (gk.rows != g.rows || gk.cols != g.cols || gk.row0 != g.row0 || gk.col0 != g.col0 || gk.step != g.step)
       throw InvalidInput("offset grids differ between pairs", {rd.info().path, "grid", ""});
