@@ -55,10 +55,22 @@ TEST(Lookup, CoarseNodesInterpolateTheExactLookup) {
   ASSERT_TRUE(lk.eval(64, 128, l, s));
   EXPECT_NEAR(l, exact.line(64, 128), 1e-9);
   EXPECT_NEAR(s, exact.sample(64, 128), 1e-9);
-  // A coarser grid is measurably worse: the error above is the interpolation's, not noise.
+  // A coarser fixed grid is measurably worse: the error above is the interpolation's, not noise.
   p.step = 32;
-  const ErrorStats e32 = compare(computeLookup(master, sec, dem, p), exact);
+  p.tolerance = 0;  // fixed step
+  LookupStats s32;
+  const ErrorStats e32 = compare(computeLookup(master, sec, dem, p, &s32), exact);
+  EXPECT_EQ(s32.step, 32);
   EXPECT_GT(e32.rms, 2 * e8.rms);
+  // With the tolerance, a start at step 32 halves the step until the measured interpolation error
+  // is within it, and the true error follows.
+  p.tolerance = 0.01;
+  LookupStats sa;
+  const ErrorStats ea = compare(computeLookup(master, sec, dem, p, &sa), exact);
+  std::printf("adaptive from step 32: step %d, measured %.4f px, true rms %.4f px\n", sa.step, sa.interpolationError, ea.rms);
+  EXPECT_LT(sa.step, 32);
+  EXPECT_LE(sa.interpolationError, p.tolerance);
+  EXPECT_LT(ea.rms, 0.01);
   // Cross-platform topographic parallax is large: the lookup is far from affine.
   double J[4];
   ASSERT_TRUE(lk.jacobian(100, 100, J));
