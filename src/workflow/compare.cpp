@@ -60,26 +60,6 @@ Raster<std::uint8_t> slideChips(Context& ctx, const offsets::OffsetField& f, con
   return in;
 }
 
-// Median of the finite values over (2r+1)² chips; NaN where fewer than minValid are finite.
-Raster<float> chipMedian(const Raster<float>& v, int r, int minValid) {
-  Raster<float> out(v.length(), v.width(), std::numeric_limits<float>::quiet_NaN());
-  std::vector<float> buf;
-  for (std::int64_t i = 0; i < v.length(); ++i)
-    for (std::int64_t j = 0; j < v.width(); ++j) {
-      buf.clear();
-      for (std::int64_t a = std::max<std::int64_t>(0, i - r); a <= std::min(v.length() - 1, i + r); ++a)
-        for (std::int64_t b = std::max<std::int64_t>(0, j - r); b <= std::min(v.width() - 1, j + r); ++b)
-          if (std::isfinite(v(a, b))) buf.push_back(v(a, b));
-      if (static_cast<int>(buf.size()) < minValid) continue;
-      const auto mid = buf.begin() + static_cast<std::ptrdiff_t>(buf.size() / 2);
-      std::nth_element(buf.begin(), mid, buf.end());
-      float med = *mid;
-      if (buf.size() % 2 == 0) med = 0.5f * (med + *std::max_element(buf.begin(), mid));
-      out(i, j) = med;
-    }
-  return out;
-}
-
 json offsetStats(const offsets::OffsetField& f, const Raster<std::uint8_t>& slide) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Raster<float> rg(f.grid.rows, f.grid.cols, nan), az(f.grid.rows, f.grid.cols, nan);
@@ -97,7 +77,7 @@ json offsetStats(const offsets::OffsetField& f, const Raster<std::uint8_t>& slid
   // Spatially coherent part (what Figure 1 shows: topography-correlated artifacts): the median of
   // each component over 5 × 5 chips (at least 9 finite), whose random part is ~0.3× the per-chip
   // noise, then the RMS over the chips.
-  const Raster<float> mrg = chipMedian(rg, 2, 9), maz = chipMedian(az, 2, 9);
+  const Raster<float> mrg = neighbourhoodMedian(rg, 2, 9), maz = neighbourhoodMedian(az, 2, 9);
   double s3 = 0;
   std::int64_t m3 = 0;
   for (std::size_t k = 0; k < mrg.size(); ++k)

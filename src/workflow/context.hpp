@@ -102,6 +102,9 @@ class GeometryMasks {
   std::map<std::string, Raster<std::uint8_t>> scenes_;
 };
 
+/// Median of the finite values over the (2r+1)² neighbourhood of each cell (same units); NaN where
+/// fewer than minValid are finite.
+Raster<float> neighbourhoodMedian(const Raster<float>& v, int r, int minValid);
 /// Robust noise σ of a field (same units) from the differences of horizontal and vertical neighbours.
 double fieldNoise(const Raster<float>& v);
 /// Edge-preserving noise filter over size × size (odd) neighbourhoods: where the robust spread of

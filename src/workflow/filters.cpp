@@ -19,6 +19,20 @@ float medianOf(std::vector<float>& w) {
 }
 }  // namespace
 
+Raster<float> neighbourhoodMedian(const Raster<float>& v, int r, int minValid) {
+  Raster<float> out(v.length(), v.width(), std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> buf;
+  for (std::int64_t i = 0; i < v.length(); ++i)
+    for (std::int64_t j = 0; j < v.width(); ++j) {
+      buf.clear();
+      for (std::int64_t a = std::max<std::int64_t>(0, i - r); a <= std::min(v.length() - 1, i + r); ++a)
+        for (std::int64_t b = std::max<std::int64_t>(0, j - r); b <= std::min(v.width() - 1, j + r); ++b)
+          if (std::isfinite(v(a, b))) buf.push_back(v(a, b));
+      if (static_cast<int>(buf.size()) >= minValid && !buf.empty()) out(i, j) = medianOf(buf);
+    }
+  return out;
+}
+
 double fieldNoise(const Raster<float>& v) {
   std::vector<float> d;
   d.reserve(v.size());

@@ -3,7 +3,9 @@
 // estimates.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <random>
 
 #include "../../src/workflow/context.hpp"
@@ -78,4 +80,26 @@ TEST(Filters, IsolatedEstimatesAreDroppedNaNStays) {
   // No noise estimate: nothing is smoothed, only isolation is checked.
   const Raster<float> f3 = sigmaFilter(v, 3, 4, std::nan(""), 2.0);
   EXPECT_EQ(f3(0, 0), 2.0f);
+}
+
+TEST(Filters, NeighbourhoodMedianAgainstSortedWindows) {
+  Raster<float> v(6, 7);
+  for (std::int64_t i = 0; i < v.length(); ++i)
+    for (std::int64_t j = 0; j < v.width(); ++j) v(i, j) = static_cast<float>((i * 7 + j * 3) % 11);
+  v(2, 3) = std::nanf("");
+  const Raster<float> m = neighbourhoodMedian(v, 1, 5);
+  for (std::int64_t i = 0; i < v.length(); ++i)
+    for (std::int64_t j = 0; j < v.width(); ++j) {
+      std::vector<float> w;  // the plain definition: sort the finite window, take the middle
+      for (std::int64_t a = i - 1; a <= i + 1; ++a)
+        for (std::int64_t b = j - 1; b <= j + 1; ++b)
+          if (a >= 0 && b >= 0 && a < v.length() && b < v.width() && std::isfinite(v(a, b))) w.push_back(v(a, b));
+      if (w.size() < 5) {
+        EXPECT_TRUE(std::isnan(m(i, j))) << i << "," << j;
+        continue;
+      }
+      std::sort(w.begin(), w.end());
+      const float want = w.size() % 2 ? w[w.size() / 2] : 0.5f * (w[w.size() / 2 - 1] + w[w.size() / 2]);
+      EXPECT_FLOAT_EQ(m(i, j), want) << i << "," << j;
+    }
 }
