@@ -39,17 +39,14 @@ t1=$(date +%s.%N)
 
 python3 - "$DIR/run/manifest.json" "$DIR/time.txt" "$t0" "$t1" "$SIZE" "$(nproc)" <<'EOF'
 import json, sys
+sys.path.insert(0, "scripts")
+from time_v import read_time_v
 manifest, timefile, t0, t1, size, ncpu = sys.argv[1:]
 m = json.load(open(manifest))
 steps = m["steps"]
 order = ["coregister", "pairs", "offsets", "invert", "geocode", "analysis", "report"]
 names = [s for s in order if s in steps] + sorted(s for s in steps if s not in order)
-rss_kib, cpu_s = None, 0.0
-for line in open(timefile):
-    if "Maximum resident set size" in line:
-        rss_kib = int(line.rsplit(":", 1)[1])
-    elif "User time (seconds)" in line or "System time (seconds)" in line:
-        cpu_s += float(line.rsplit(":", 1)[1])
+rss_kib, cpu_s, _ = read_time_v(timefile)
 total = float(t1) - float(t0)
 npairs = steps["pairs"]["quality"]["pairs"]
 grid = steps["invert"]["quality"]

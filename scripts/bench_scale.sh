@@ -62,18 +62,15 @@ done
 
 python3 - "$RESULTS" <<'PY'
 import json, subprocess, sys
+sys.path.insert(0, "scripts")
+from time_v import read_time_v
 rows = []
 for line in open(sys.argv[1]):
     size, nscenes, threads, manifest, timefile = line.rstrip("\n").split("\t")
     m = json.load(open(manifest))
     st = m["steps"]
-    rss, wall, cpu = 0.0, 0.0, 0.0
-    for l in open(timefile):
-        if "Maximum resident set size" in l: rss = int(l.rsplit(":", 1)[1]) / 1024
-        elif "Elapsed (wall clock)" in l:
-            t = l.rsplit(": ", 1)[1].strip().split(":")
-            wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
-        elif "User time" in l or "System time" in l: cpu += float(l.rsplit(":", 1)[1])
+    rss_kib, cpu, wall = read_time_v(timefile)
+    rss = (rss_kib or 0) / 1024
     peak = max([rss] + [st[s].get("peak_rss_mib", 0) for s in st])
     slc = manifest.replace("manifest.json", "coreg/ALOS2_20161003.slc.tif")
     info = subprocess.run(["gdalinfo", "-json", slc], capture_output=True, text=True)

@@ -53,16 +53,14 @@ t1=$(date +%s.%N)
 
 python3 - "$DIR/run/manifest.json" "$DIR/time.txt" "$t0" "$t1" "$MEMORY" <<'PY'
 import json, sys
+sys.path.insert(0, "scripts")
+from time_v import read_time_v
 manifest, timefile, t0, t1, memory = sys.argv[1:]
 m = json.load(open(manifest))
 steps = m["steps"]
 budget_mib = m["memory_bytes"] / 2**20
-rss_kib, cpu_s = 0, 0.0
-for line in open(timefile):
-    if "Maximum resident set size" in line:
-        rss_kib = int(line.rsplit(":", 1)[1])
-    elif "User time (seconds)" in line or "System time (seconds)" in line:
-        cpu_s += float(line.rsplit(":", 1)[1])
+rss_kib, cpu_s, _ = read_time_v(timefile)
+rss_kib = rss_kib or 0
 total = float(t1) - float(t0)
 order = ["coregister", "pairs", "offsets", "invert"]
 print(f"\northotrack run --memory {memory} (budget {budget_mib:.0f} MiB), threads {m.get('threads')}, full scenes")
